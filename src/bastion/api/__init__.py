@@ -1,0 +1,1 @@
+"""The HTTP interface: FastAPI app, shared dependencies, error mapping."""

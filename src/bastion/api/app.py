@@ -1,0 +1,124 @@
+"""The ASGI application: routers, error mapping, request ids, health checks."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bastion import __version__
+from bastion.api import problems
+from bastion.errors import StorageUnavailable
+from bastion.inventory.router import router as inventory_router
+from bastion.logs import request_id_var
+from bastion.runtime import Runtime
+from bastion.settings import Settings
+from bastion.storage.database import check_connection
+
+logger = logging.getLogger("bastion.api")
+
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContext:
+    """Gives every request an id (the caller's X-Request-ID if sane) and logs its outcome.
+
+    Only method, path and status are logged: query strings and bodies may hold personal data.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        offered = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = offered if _CLIENT_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started, status = time.perf_counter(), 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append(
+                    (b"x-request-id", request_id.encode("latin-1"))
+                )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logger.info(
+                "%s %s -> %s in %.1f ms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+            request_id_var.reset(token)
+
+
+Announce = Callable[[Runtime], None]
+
+
+def create_app(settings: Settings | None = None, *, on_start: Announce | None = None) -> FastAPI:
+    """Build the app; the database is checked and migrated when it starts serving.
+
+    ``on_start`` runs once the runtime is ready (``bastion serve`` prints the URL and the
+    bootstrap credential there).
+    """
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await run_in_threadpool(Runtime.start, settings)
+        app.state.runtime = runtime
+        if on_start is not None:
+            on_start(runtime)
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(
+        title="Bastion",
+        version=__version__,
+        summary="AI governance and security platform",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    problems.install(app)
+    app.include_router(inventory_router)
+
+    @app.get("/healthz", tags=["health"], operation_id="health")
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers. Public."""
+        return {"status": "ok", "version": __version__}
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        operation_id="readiness",
+        responses={503: {"description": "The database cannot be reached."}},
+    )
+    def readyz() -> JSONResponse:
+        """Readiness: the database answers. Public."""
+        try:
+            check_connection(app.state.runtime.engine)
+        except StorageUnavailable as exc:
+            logger.error("readiness check failed: %s", exc.detail)
+            return problems.problem(503, exc.title, "the database cannot be reached", slug=exc.slug)
+        return JSONResponse({"status": "ready"})
+
+    app.add_middleware(RequestContext)
+    return app

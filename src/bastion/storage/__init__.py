@@ -1,0 +1,1 @@
+"""Storage: the relational database (SQLAlchemy 2 + Alembic) and the artifact store."""

@@ -1,0 +1,137 @@
+"""Shared fixtures: a fresh database per test on SQLite, and on PostgreSQL when
+``BASTION_TEST_DATABASE_URL`` points at a server; apps, clients and live servers on it."""
+
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from bastion.api.app import create_app
+from bastion.runtime import Runtime
+from bastion.settings import Settings
+from bastion.storage.database import normalize_url, transaction
+
+PG_URL_VARIABLE = "BASTION_TEST_DATABASE_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database that only this test uses."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bastion.db'}"
+        return
+    server = os.environ.get(PG_URL_VARIABLE)
+    if not server:
+        pytest.skip(f"{PG_URL_VARIABLE} is not set; set it to run this test on PostgreSQL")
+    # A schema per test: full isolation, and every test starts from an empty database.
+    schema = f"test_{secrets.token_hex(6)}"
+    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(normalize_url(server)).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data", database_url=database_url, max_upload_bytes=1024 * 1024
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime.start(settings)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def session(runtime: Runtime) -> Iterator[Session]:
+    """A session in a transaction that commits at the end of the test."""
+    with transaction(runtime.sessions) as session:
+        yield session
+
+
+@dataclass
+class Started:
+    app: FastAPI
+    admin_key: str = ""
+
+
+def _app(settings: Settings) -> Started:
+    started = Started(app=FastAPI())
+
+    def remember_key(runtime: Runtime) -> None:
+        started.admin_key = runtime.bootstrap_admin_key() or ""
+
+    started.app = create_app(settings, on_start=remember_key)
+    return started
+
+
+@pytest.fixture
+def anonymous(settings: Settings) -> Iterator[TestClient]:
+    """A client of the app with no credential."""
+    with TestClient(_app(settings).app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """A client of the app holding the bootstrap admin key."""
+    started = _app(settings)
+    with TestClient(started.app, raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {started.admin_key}"
+        yield client
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    admin_key: str
+    settings: Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """The app served by uvicorn on 127.0.0.1, in a thread of the test process."""
+    started = _app(settings)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(started.app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", admin_key=started.admin_key, settings=settings)
+    server.should_exit = True
+    thread.join(timeout=20)

@@ -35,9 +35,18 @@ def get_store(runtime: RuntimeDep) -> ArtifactStore:
 
 
 def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
-    with runtime.sessions() as session, session.begin():
-        yield session
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    Upload routes commit once before they stream the body (see ``api.transfer``), so that
+    a slow upload holds no lock; what they record afterwards is again one transaction.
+    """
+    with runtime.sessions() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
@@ -24,12 +25,18 @@ def clean_filename(name: str) -> str:
 
 async def receive_blob(
     request: Request,
+    session: Session,
     store: ArtifactStore,
     *,
     max_size: int,
     expected_digest: str | None = None,
 ) -> BlobInfo:
-    """Stream the request body into the store; nothing is kept unless it all arrives."""
+    """Stream the request body into the store; nothing is kept unless it all arrives.
+
+    The checks made so far (credential, record lookups) are committed first: on SQLite a
+    transaction holds the database's write lock, and an upload may take minutes.
+    """
+    await run_in_threadpool(session.commit)
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():

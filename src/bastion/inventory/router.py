@@ -274,6 +274,7 @@ async def upload_model_artifact(
         raise Conflict("this model version already has an artifact", field="artifact")
     blob = await receive_blob(
         request,
+        session,
         store,
         max_size=settings.max_upload_bytes,
         expected_digest=version.artifact_digest,
@@ -329,6 +330,7 @@ async def upload_dataset_artifact(
         raise Conflict("this dataset version already has its data", field="artifact")
     blob = await receive_blob(
         request,
+        session,
         store,
         max_size=settings.max_upload_bytes,
         expected_digest=version.content_digest,
@@ -393,7 +395,7 @@ async def upload_document(
         subject_id=subject_id,
     )
     media_type = request.headers.get("content-type", "application/octet-stream")[:255]
-    blob = await receive_blob(request, store, max_size=settings.max_upload_bytes)
+    blob = await receive_blob(request, session, store, max_size=settings.max_upload_bytes)
     document = await run_in_threadpool(
         S.create_document,
         session=session,

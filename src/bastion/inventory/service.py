@@ -362,6 +362,8 @@ def list_model_versions(
 def attach_model_artifact(
     *, session: Session, version: ModelVersion, blob: BlobInfo, filename: str
 ) -> ModelVersion:
+    # Re-read under a row lock: another upload may have finished since the caller looked.
+    session.refresh(version, with_for_update=True)
     if version.artifact_size is not None:
         raise Conflict(
             "this model version already has an artifact; register a new version instead",
@@ -473,6 +475,8 @@ def list_dataset_versions(
 def attach_dataset_artifact(
     *, session: Session, version: DatasetVersion, blob: BlobInfo, filename: str
 ) -> DatasetVersion:
+    # Re-read under a row lock: another upload may have finished since the caller looked.
+    session.refresh(version, with_for_update=True)
     if version.artifact_size is not None:
         raise Conflict(
             "this dataset version already has its data; register a new version instead",

@@ -1,7 +1,7 @@
 """API schema building blocks shared by every domain: tags, metadata, pages, updates."""
 
 import json
-from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -10,7 +10,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 
 MAX_TAGS = 50
@@ -65,12 +66,13 @@ class Update(Input):
     tags: Tags | None = None
     metadata: JsonObject | None = None
 
-    @model_validator(mode="after")
-    def _no_null_for_required(self) -> Self:
-        for name in self.model_fields_set:
-            if getattr(self, name) is None and name not in self.nullable:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    # A field validator (not a model validator) so that the error names the field.
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError(f"{info.field_name} cannot be null")
+        return value
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)

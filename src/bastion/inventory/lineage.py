@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bastion.errors import InvalidInput
 from bastion.inventory import schemas
 from bastion.inventory import service as inventory_service
-from bastion.inventory.enums import SubjectType
+from bastion.inventory.enums import DatasetRole, SubjectType
 from bastion.inventory.models import (
     AISystem,
     Dataset,
@@ -36,6 +36,8 @@ class Direction(StrEnum):
 
 
 Node = tuple[SubjectType, uuid.UUID]
+# Edge names as documented on LineageEdge.relation: what the data did for the model.
+_FLOW = {DatasetRole.TRAINING: "trained", DatasetRole.EVALUATION: "evaluated"}
 
 
 def _start_nodes(session: Session, subject_type: SubjectType, subject_id: uuid.UUID) -> list[Node]:
@@ -63,7 +65,7 @@ def _downstream(session: Session, node: Node) -> list[tuple[Node, str]]:
             select(ModelVersionDataset).where(ModelVersionDataset.dataset_version_id == node_id)
         )
         return [
-            ((SubjectType.MODEL_VERSION, link.model_version_id), link.role.value) for link in links
+            ((SubjectType.MODEL_VERSION, link.model_version_id), _FLOW[link.role]) for link in links
         ]
     if kind is SubjectType.MODEL_VERSION:
         ids = session.scalars(select(Deployment.id).where(Deployment.model_version_id == node_id))
@@ -78,7 +80,7 @@ def _upstream(session: Session, node: Node) -> list[tuple[Node, str]]:
             select(ModelVersionDataset).where(ModelVersionDataset.model_version_id == node_id)
         )
         return [
-            ((SubjectType.DATASET_VERSION, link.dataset_version_id), link.role.value)
+            ((SubjectType.DATASET_VERSION, link.dataset_version_id), _FLOW[link.role])
             for link in links
         ]
     if kind is SubjectType.DEPLOYMENT:
@@ -119,7 +121,9 @@ def lineage(
 ) -> schemas.LineageGraph:
     """The lineage graph around a subject, breadth first, at most ``depth`` hops away."""
     if subject_type is SubjectType.PROJECT:
-        raise InvalidInput("lineage starts from a record inside a project", field="subject_type")
+        raise InvalidInput(
+            "subject_type: lineage starts from a record inside a project", field="subject_type"
+        )
     if not 1 <= depth <= MAX_DEPTH:
         raise InvalidInput(f"depth must be between 1 and {MAX_DEPTH}", field="depth")
     inventory_service.check_subject(
@@ -129,10 +133,12 @@ def lineage(
     seen: set[Node] = {root}
     edges: set[tuple[uuid.UUID, uuid.UUID, str]] = set()
     queue = deque((node, 0) for node in _start_nodes(session, subject_type, subject_id))
+    # A system's model versions are not versions of it: the system uses them.
+    part_of = "used_by" if subject_type is SubjectType.AI_SYSTEM else "version_of"
     for node, _ in queue:
         seen.add(node)
         if node != root:
-            edges.add((node[1], root[1], "version_of"))
+            edges.add((node[1], root[1], part_of))
     walks = []
     if direction in (Direction.DOWNSTREAM, Direction.BOTH):
         walks.append((_downstream, False))

@@ -4,6 +4,7 @@ Every function works inside the caller's transaction and never commits; the call
 request, one CLI command) owns the unit of work.
 """
 
+import contextlib
 import re
 import unicodedata
 import uuid
@@ -152,9 +153,11 @@ def create_project(*, session: Session, data: schemas.ProjectCreate) -> Project:
 
 def resolve_project(*, session: Session, ref: str) -> Project:
     """A project by UUID or slug."""
-    try:
+    project = None
+    with contextlib.suppress(ValueError):
         project = session.get(Project, uuid.UUID(ref))
-    except ValueError:
+    # A slug may itself parse as a UUID (32 hex digits), so fall back to the slug.
+    if project is None:
         project = session.scalar(select(Project).where(Project.slug == ref))
     if project is None:
         raise NotFound(f"no project {ref!r}")

@@ -39,16 +39,14 @@ def _encode(sort: str, value: Any, row_id: uuid.UUID) -> str:
 
 def _decode(cursor: str, sort: str, column: InstrumentedAttribute[Any]) -> tuple[Any, uuid.UUID]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        value, row_id = data["v"], uuid.UUID(data["id"])
-        if data["s"] != sort:
-            raise InvalidInput("cursor belongs to another sort order", field="cursor")
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        sort_key, value, row_id = data["s"], data["v"], uuid.UUID(str(data["id"]))
+        if column.type.python_type is datetime:
+            value = datetime.fromisoformat(value)
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput("malformed cursor", field="cursor") from exc
-    python_type = column.type.python_type
-    if python_type is datetime and isinstance(value, str):
-        value = datetime.fromisoformat(value)
+    if sort_key != sort:
+        raise InvalidInput("cursor belongs to another sort order", field="cursor")
     return value, row_id
 
 

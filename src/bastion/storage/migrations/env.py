@@ -2,9 +2,7 @@
 
 from alembic import context
 
-import bastion.iam.models
-import bastion.inventory.models  # noqa: F401 - registers the tables on the metadata
-from bastion.storage.base import Base
+from bastion.tables import metadata
 
 config = context.config
 engine = config.attributes["engine"]
@@ -12,7 +10,7 @@ engine = config.attributes["engine"]
 with engine.begin() as connection:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         # SQLite cannot ALTER most things; batch mode rebuilds tables when needed.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -1,0 +1,86 @@
+"""The ``bastion`` command: global options, error handling, and the command tree.
+
+Remote commands go through the SDK (``bastion.Client``); local ones (``serve``, ``db``)
+use the runtime and storage layers directly. Expected errors become one line on stderr
+and exit code 1.
+"""
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from bastion import __version__
+from bastion.cli import inventory, local, output
+from bastion.cli.lineage import lineage
+from bastion.cli.remote import Target
+
+
+class _Group(TyperGroup):
+    """The root command group: turns expected errors into one line and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except output.EXPECTED_ERRORS as exc:
+            typer.echo(output.error_line(exc), err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="bastion",
+    cls=_Group,
+    help="Bastion: AI governance and security platform.",
+    no_args_is_help=True,
+    # Locals would print the API key in a traceback.
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    # Markdown joins wrapped docstring lines and keeps the indented examples as they are.
+    rich_markup_mode="markdown",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bastion {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None, typer.Option(help="Server URL; default BASTION_URL.", show_default=False)
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(help="API key; default BASTION_API_KEY.", show_default=False),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Bastion: AI governance and security platform.
+
+    Example:
+
+        BASTION_API_KEY=bst_... bastion --url http://127.0.0.1:8000 projects list
+    """
+    ctx.obj = Target(url=url, api_key=api_key)
+
+
+app.command("serve")(local.serve)
+app.add_typer(local.db, name="db")
+app.add_typer(inventory.projects, name="projects")
+app.add_typer(inventory.systems, name="systems")
+app.add_typer(inventory.models, name="models")
+app.add_typer(inventory.versions, name="versions")
+app.add_typer(inventory.datasets, name="datasets")
+app.add_typer(inventory.deployments, name="deployments")
+app.add_typer(inventory.documents, name="documents")
+app.command("lineage")(lineage)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,701 @@
+"""``bastion.Client``: the Python SDK over the REST API, for notebooks, scripts and the CLI.
+
+The request and response types are the API's own pydantic schemas, so the SDK cannot drift
+from the server. Every record kind has the same five verbs (create, get, update, list,
+iter); one private helper implements each verb and the public methods only name the path
+and the schemas. Files move in chunks in both directions, so memory use does not grow with
+their size.
+"""
+
+import hashlib
+import mimetypes
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO, Generic, Protocol, Self, TypeVar, overload
+from urllib.parse import quote
+
+import httpx
+import pydantic
+
+from bastion import __version__
+from bastion.inventory.enums import SubjectType
+from bastion.inventory.schemas import (
+    DatasetCreate,
+    DatasetQuery,
+    DatasetRead,
+    DatasetUpdate,
+    DatasetVersionCreate,
+    DatasetVersionQuery,
+    DatasetVersionRead,
+    DatasetVersionUpdate,
+    DeploymentCreate,
+    DeploymentQuery,
+    DeploymentRead,
+    DeploymentUpdate,
+    DocumentQuery,
+    DocumentRead,
+    DocumentUpdate,
+    LineageGraph,
+    ModelCreate,
+    ModelQuery,
+    ModelRead,
+    ModelUpdate,
+    ModelVersionCreate,
+    ModelVersionQuery,
+    ModelVersionRead,
+    ModelVersionUpdate,
+    ProjectCreate,
+    ProjectQuery,
+    ProjectRead,
+    ProjectUpdate,
+    SystemCreate,
+    SystemQuery,
+    SystemRead,
+    SystemUpdate,
+)
+from bastion.schemas import ListQuery, Page
+from bastion.sdk.errors import (
+    DigestMismatchError,
+    InvalidRequestError,
+    error_from_response,
+    invalid_request,
+    map_transport_errors,
+)
+
+# Small enough for a smooth progress bar, large enough to keep the per-chunk cost negligible.
+CHUNK_SIZE = 256 * 1024
+API = "/api/v1"
+
+Ref = str | uuid.UUID
+"""A project slug or id, or a record id."""
+Source = str | os.PathLike[str] | BinaryIO
+"""A path to a file, or a file opened in binary mode."""
+Progress = Callable[[int], None]
+"""Called after each chunk with the number of bytes sent so far."""
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+R = TypeVar("R", bound=pydantic.BaseModel)
+U = TypeVar("U", bound=pydantic.BaseModel)
+Q = TypeVar("Q", bound=ListQuery)
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[U, Q, R]):
+    """Where one kind of record lives and which schemas describe it."""
+
+    path: str
+    label: str
+    update: type[U]
+    query: type[Q]
+    read: type[R]
+
+
+_PROJECTS = _Kind("projects", "project", ProjectUpdate, ProjectQuery, ProjectRead)
+_SYSTEMS = _Kind("systems", "AI system", SystemUpdate, SystemQuery, SystemRead)
+_MODELS = _Kind("models", "model", ModelUpdate, ModelQuery, ModelRead)
+_MODEL_VERSIONS = _Kind(
+    "model-versions", "model version", ModelVersionUpdate, ModelVersionQuery, ModelVersionRead
+)
+_DATASETS = _Kind("datasets", "dataset", DatasetUpdate, DatasetQuery, DatasetRead)
+_DATASET_VERSIONS = _Kind(
+    "dataset-versions",
+    "dataset version",
+    DatasetVersionUpdate,
+    DatasetVersionQuery,
+    DatasetVersionRead,
+)
+_DEPLOYMENTS = _Kind("deployments", "deployment", DeploymentUpdate, DeploymentQuery, DeploymentRead)
+_DOCUMENTS = _Kind("documents", "document", DocumentUpdate, DocumentQuery, DocumentRead)
+
+
+def _segment(ref: Ref) -> str:
+    # Slugs are URL-safe by schema, but a caller's typo must not change the path's shape.
+    return quote(str(ref), safe="")
+
+
+def _validate(schema: type[M], data: M | None, fields: dict[str, Any]) -> M:
+    """The request body: a schema object, or keyword fields validated into one."""
+    if data is not None:
+        if fields:
+            raise InvalidRequestError("pass either a schema object or keyword fields, not both")
+        return data
+    try:
+        return schema.model_validate(fields)
+    except pydantic.ValidationError as exc:
+        raise invalid_request(exc) from None
+
+
+def _json(model: pydantic.BaseModel) -> Any:
+    # Only what the caller set: updates must not reset omitted fields, creates get the
+    # server's defaults.
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+# The public verbs of project records ------------------------------------------------------
+#
+# Each verb is a descriptor that, read from a client, returns a function typed by the
+# kind's schemas (``client.get_system`` is a ``(project, id) -> SystemRead``): the logic of
+# a verb is written once, and the table in ``Client`` declares the thirty-odd methods
+# without repeating a body per kind.
+
+C_contra = TypeVar("C_contra", bound=pydantic.BaseModel, contravariant=True)
+U_contra = TypeVar("U_contra", bound=pydantic.BaseModel, contravariant=True)
+R_co = TypeVar("R_co", bound=pydantic.BaseModel, covariant=True)
+F = TypeVar("F")
+
+
+class _CreateFn(Protocol[C_contra, R_co]):
+    def __call__(self, project: Ref, data: C_contra | None = None, /, **fields: Any) -> R_co: ...
+
+
+class _GetFn(Protocol[R_co]):
+    def __call__(self, project: Ref, record_id: Ref, /) -> R_co: ...
+
+
+class _UpdateFn(Protocol[U_contra, R_co]):
+    def __call__(
+        self, project: Ref, record_id: Ref, data: U_contra | None = None, /, **fields: Any
+    ) -> R_co: ...
+
+
+class _ListFn(Protocol[R]):
+    def __call__(self, project: Ref, /, **filters: Any) -> Page[R]: ...
+
+
+class _IterFn(Protocol[R_co]):
+    def __call__(self, project: Ref, /, **filters: Any) -> Iterator[R_co]: ...
+
+
+class _Verb(Generic[F]):
+    """A method of ``Client`` built from a record kind; ``bind`` makes the function."""
+
+    __doc__: str | None
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, client: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, client: "Client", owner: type[Any]) -> F: ...
+    def __get__(self, client: "Client | None", owner: type[Any]) -> "Self | F":
+        if client is None:
+            return self
+        function = self.bind(client)
+        # What help() and tracebacks show for the bound function.
+        setattr(function, "__doc__", self.__doc__)  # noqa: B010 - F is opaque to mypy
+        setattr(function, "__name__", self.name)  # noqa: B010
+        setattr(function, "__qualname__", f"Client.{self.name}")  # noqa: B010
+        return function
+
+    def bind(self, client: "Client") -> F:
+        raise NotImplementedError
+
+
+class _Create(_Verb[_CreateFn[M, R]]):
+    def __init__(self, kind: _Kind[Any, Any, R], schema: type[M]) -> None:
+        self.kind, self.schema = kind, schema
+        article = "an" if kind.label[0] in "aeiouAEIOU" else "a"
+        self.__doc__ = (
+            f"Create {article} {kind.label} in a project; pass a ``{schema.__name__}`` or its "
+            "fields as keywords."
+        )
+
+    def bind(self, client: "Client") -> _CreateFn[M, R]:
+        kind, schema = self.kind, self.schema
+
+        def create(project: Ref, data: M | None = None, /, **fields: Any) -> R:
+            body = _validate(schema, data, fields)
+            return client._create(client._in(project, kind), kind.read, body)
+
+        return create
+
+
+class _Get(_Verb[_GetFn[R]]):
+    def __init__(self, kind: _Kind[Any, Any, R]) -> None:
+        self.kind = kind
+        self.__doc__ = f"One {kind.label} of a project, by id."
+
+    def bind(self, client: "Client") -> _GetFn[R]:
+        kind = self.kind
+
+        def get(project: Ref, record_id: Ref, /) -> R:
+            return client._get(f"{client._in(project, kind)}/{_segment(record_id)}", kind.read)
+
+        return get
+
+
+class _Update(_Verb[_UpdateFn[U, R]]):
+    def __init__(self, kind: _Kind[U, Any, R]) -> None:
+        self.kind = kind
+        self.__doc__ = (
+            f"Change a {kind.label}; pass a ``{kind.update.__name__}`` or its fields as "
+            "keywords. Omitted fields keep their value."
+        )
+
+    def bind(self, client: "Client") -> _UpdateFn[U, R]:
+        kind = self.kind
+
+        def update(project: Ref, record_id: Ref, data: U | None = None, /, **fields: Any) -> R:
+            path = f"{client._in(project, kind)}/{_segment(record_id)}"
+            return client._update(path, kind, data, fields)
+
+        return update
+
+
+class _List(_Verb[_ListFn[R]]):
+    def __init__(self, kind: _Kind[Any, Any, R]) -> None:
+        self.kind = kind
+        self.__doc__ = (
+            f"One page of {kind.label}s; filters are the fields of ``{kind.query.__name__}`` "
+            "(``limit``, ``cursor``, ``sort``, ``q``, ``tag`` …)."
+        )
+
+    def bind(self, client: "Client") -> _ListFn[R]:
+        kind = self.kind
+
+        def list_(project: Ref, /, **filters: Any) -> Page[R]:
+            return client._list(client._in(project, kind), kind, filters)
+
+        return list_
+
+
+class _Iter(_Verb[_IterFn[R]]):
+    def __init__(self, kind: _Kind[Any, Any, R]) -> None:
+        self.kind = kind
+        self.__doc__ = f"Every {kind.label} matching the filters, following ``next_cursor``."
+
+    def bind(self, client: "Client") -> _IterFn[R]:
+        kind = self.kind
+
+        def iter_(project: Ref, /, **filters: Any) -> Iterator[R]:
+            return client._iter(client._in(project, kind), kind, filters)
+
+        return iter_
+
+
+class Client:
+    """A connection to a Bastion server, authenticated with an API key.
+
+    Parameters
+    ----------
+    url : str
+        Base URL of the server, e.g. ``http://127.0.0.1:8000``.
+    api_key : str
+        An API key (``bst_…``), sent as ``Authorization: Bearer <key>``.
+    timeout : float, optional
+        Seconds to wait for a connection or for data before raising ``TransportError``.
+
+    Notes
+    -----
+    Records inside a project take the project (slug or id) first. ``create_*`` and
+    ``update_*`` accept either the schema object (``SystemCreate(...)``) or its fields as
+    keywords; ``list_*`` returns one ``Page`` and takes the list filters as keywords
+    (``limit``, ``cursor``, ``sort``, ``q``, ``tag`` and the kind's own), ``iter_*`` yields
+    every record, following ``next_cursor``. Errors are ``BastionClientError`` subclasses
+    from ``bastion.sdk.errors``.
+
+    Examples
+    --------
+    >>> from bastion import Client
+    >>> with Client("http://127.0.0.1:8000", api_key) as bastion:  # doctest: +SKIP
+    ...     project = bastion.create_project(name="Credit scoring")
+    ...     system = bastion.create_system(project.slug, name="Loan approval")
+    """
+
+    def __init__(self, url: str, api_key: str, *, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._http = httpx.Client(
+            base_url=self.url,
+            timeout=timeout,
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "User-Agent": f"bastion-sdk/{__version__}",
+                "Accept": "application/json",
+            },
+        )
+
+    def __repr__(self) -> str:
+        return f"Client(url={self.url!r})"  # never the key
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Transport ---------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        with map_transport_errors(self.url, self.timeout):
+            response = self._http.request(method, path, **kwargs)
+        if response.is_error:
+            raise error_from_response(response)
+        return response
+
+    @staticmethod
+    def _in(project: Ref, kind: _Kind[Any, Any, Any]) -> str:
+        return f"{API}/projects/{_segment(project)}/{kind.path}"
+
+    # One helper per verb -----------------------------------------------------------------
+
+    def _create(self, base: str, read: type[R], body: pydantic.BaseModel) -> R:
+        return read.model_validate(self._request("POST", base, json=_json(body)).json())
+
+    def _get(self, path: str, read: type[R]) -> R:
+        return read.model_validate(self._request("GET", path).json())
+
+    def _update(
+        self, path: str, kind: _Kind[U, Any, R], data: U | None, fields: dict[str, Any]
+    ) -> R:
+        body = _validate(kind.update, data, fields)
+        return kind.read.model_validate(self._request("PATCH", path, json=_json(body)).json())
+
+    def _list(self, base: str, kind: _Kind[Any, Q, R], filters: dict[str, Any]) -> Page[R]:
+        query = _validate(kind.query, None, filters)
+        data = self._request("GET", base, params=_json(query)).json()
+        items = [kind.read.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
+
+    def _iter(self, base: str, kind: _Kind[Any, Q, R], filters: dict[str, Any]) -> Iterator[R]:
+        filters = dict(filters)
+        while True:
+            page = self._list(base, kind, filters)
+            yield from page.items
+            if not page.next_cursor:
+                return
+            filters["cursor"] = page.next_cursor
+
+    # Projects ----------------------------------------------------------------------------
+
+    def create_project(self, data: ProjectCreate | None = None, /, **fields: Any) -> ProjectRead:
+        """Create a project (organization admins only); fields of ``ProjectCreate``."""
+        body = _validate(ProjectCreate, data, fields)
+        return self._create(f"{API}/projects", ProjectRead, body)
+
+    def get_project(self, project: Ref) -> ProjectRead:
+        """A project by slug or id."""
+        return self._get(f"{API}/projects/{_segment(project)}", ProjectRead)
+
+    def update_project(
+        self, project: Ref, data: ProjectUpdate | None = None, /, **fields: Any
+    ) -> ProjectRead:
+        """Change a project's name, description, tags or metadata."""
+        return self._update(f"{API}/projects/{_segment(project)}", _PROJECTS, data, fields)
+
+    def list_projects(self, **filters: Any) -> Page[ProjectRead]:
+        """One page of projects; filters of ``ProjectQuery``."""
+        return self._list(f"{API}/projects", _PROJECTS, filters)
+
+    def iter_projects(self, **filters: Any) -> Iterator[ProjectRead]:
+        """Every project matching the filters, page after page."""
+        return self._iter(f"{API}/projects", _PROJECTS, filters)
+
+    # Records inside a project: every kind has the same verbs, declared as a table. -------
+
+    create_system = _Create(_SYSTEMS, SystemCreate)
+    create_model = _Create(_MODELS, ModelCreate)
+    create_model_version = _Create(_MODEL_VERSIONS, ModelVersionCreate)
+    create_dataset = _Create(_DATASETS, DatasetCreate)
+    create_dataset_version = _Create(_DATASET_VERSIONS, DatasetVersionCreate)
+    create_deployment = _Create(_DEPLOYMENTS, DeploymentCreate)
+
+    get_system = _Get(_SYSTEMS)
+    get_model = _Get(_MODELS)
+    get_model_version = _Get(_MODEL_VERSIONS)
+    get_dataset = _Get(_DATASETS)
+    get_dataset_version = _Get(_DATASET_VERSIONS)
+    get_deployment = _Get(_DEPLOYMENTS)
+    get_document = _Get(_DOCUMENTS)
+
+    update_system = _Update(_SYSTEMS)
+    update_model = _Update(_MODELS)
+    update_model_version = _Update(_MODEL_VERSIONS)
+    update_dataset = _Update(_DATASETS)
+    update_dataset_version = _Update(_DATASET_VERSIONS)
+    update_deployment = _Update(_DEPLOYMENTS)
+    update_document = _Update(_DOCUMENTS)
+
+    list_systems = _List(_SYSTEMS)
+    list_models = _List(_MODELS)
+    list_model_versions = _List(_MODEL_VERSIONS)
+    list_datasets = _List(_DATASETS)
+    list_dataset_versions = _List(_DATASET_VERSIONS)
+    list_deployments = _List(_DEPLOYMENTS)
+    list_documents = _List(_DOCUMENTS)
+
+    iter_systems = _Iter(_SYSTEMS)
+    iter_models = _Iter(_MODELS)
+    iter_model_versions = _Iter(_MODEL_VERSIONS)
+    iter_datasets = _Iter(_DATASETS)
+    iter_dataset_versions = _Iter(_DATASET_VERSIONS)
+    iter_deployments = _Iter(_DEPLOYMENTS)
+    iter_documents = _Iter(_DOCUMENTS)
+
+    # Files -------------------------------------------------------------------------------
+
+    def upload_model_artifact(
+        self,
+        project: Ref,
+        version_id: Ref,
+        source: Source,
+        *,
+        filename: str | None = None,
+        progress: Progress | None = None,
+    ) -> ModelVersionRead:
+        """Upload a model version's file, once; the server checks a declared digest.
+
+        Parameters
+        ----------
+        project : str or UUID
+            Project slug or id.
+        version_id : str or UUID
+            The model version.
+        source : path or binary file
+            Read in chunks of 256 KiB, so any size fits in constant memory.
+        filename : str, optional
+            Name to store; by default the file's own name.
+        progress : callable, optional
+            Called with the number of bytes sent so far after each chunk.
+
+        Returns
+        -------
+        ModelVersionRead
+            The version with ``artifact_digest``, ``artifact_size`` and ``artifact_filename``.
+        """
+        path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/artifact"
+        response = self._upload("PUT", path, source, filename, progress)
+        return ModelVersionRead.model_validate(response.json())
+
+    def upload_dataset_artifact(
+        self,
+        project: Ref,
+        version_id: Ref,
+        source: Source,
+        *,
+        filename: str | None = None,
+        progress: Progress | None = None,
+    ) -> DatasetVersionRead:
+        """Upload a dataset version's data, once; see ``upload_model_artifact``."""
+        path = f"{self._in(project, _DATASET_VERSIONS)}/{_segment(version_id)}/artifact"
+        response = self._upload("PUT", path, source, filename, progress)
+        return DatasetVersionRead.model_validate(response.json())
+
+    def upload_document(
+        self,
+        project: Ref,
+        source: Source,
+        *,
+        subject_type: SubjectType | str,
+        subject_id: Ref,
+        title: str,
+        kind: str = "document",
+        media_type: str | None = None,
+        filename: str | None = None,
+        progress: Progress | None = None,
+    ) -> DocumentRead:
+        """Attach a file to a record (a model card, a DPIA, a test report …).
+
+        Parameters
+        ----------
+        project : str or UUID
+            Project slug or id.
+        source : path or binary file
+            The document's content.
+        subject_type, subject_id
+            The record it is about, e.g. ``"model_version"`` and the version's id.
+        title : str
+            Human title.
+        kind : str, optional
+            Free-form kind such as ``model_card``; ``document`` by default.
+        media_type : str, optional
+            Content type; guessed from the file name when omitted.
+        filename, progress
+            As for ``upload_model_artifact``.
+        """
+        params = {"subject_type": str(subject_type), "subject_id": str(subject_id)}
+        params |= {"title": title, "kind": kind}
+        response = self._upload(
+            "POST", self._in(project, _DOCUMENTS), source, filename, progress, params, media_type
+        )
+        return DocumentRead.model_validate(response.json())
+
+    def _upload(
+        self,
+        method: str,
+        path: str,
+        source: Source,
+        filename: str | None,
+        progress: Progress | None,
+        params: dict[str, str] | None = None,
+        media_type: str | None = None,
+    ) -> httpx.Response:
+        with ExitStack() as stack:
+            if isinstance(source, str | os.PathLike):
+                stream: BinaryIO = stack.enter_context(open(source, "rb"))
+            else:
+                stream = source
+            name = filename or Path(str(getattr(stream, "name", "") or "")).name
+            if not name:
+                raise InvalidRequestError(
+                    "filename is required for an unnamed stream", field="filename"
+                )
+            media_type = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+            headers = {"Content-Type": media_type}
+            size = _remaining_size(stream)
+            # A declared length lets the server refuse an oversized upload before reading it.
+            if size is not None:
+                headers["Content-Length"] = str(size)
+            return self._request(
+                method,
+                path,
+                params={**(params or {}), "filename": name},
+                content=_chunks(stream, progress),
+                headers=headers,
+            )
+        raise AssertionError("unreachable")  # pragma: no cover - ExitStack never swallows
+
+    def download_model_artifact(
+        self, project: Ref, version_id: Ref, dest: str | os.PathLike[str]
+    ) -> Path:
+        """Download a model version's file to ``dest``, verified against its SHA-256.
+
+        The file is written to a temporary name beside ``dest`` and renamed into place only
+        once its digest matches the server's ``X-Content-SHA256``; otherwise
+        ``DigestMismatchError`` is raised and ``dest`` is left untouched.
+
+        Returns
+        -------
+        Path
+            ``dest``.
+        """
+        path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/artifact"
+        return self._download(path, Path(dest))
+
+    def download_dataset_artifact(
+        self, project: Ref, version_id: Ref, dest: str | os.PathLike[str]
+    ) -> Path:
+        """Download a dataset version's data to ``dest``; see ``download_model_artifact``."""
+        path = f"{self._in(project, _DATASET_VERSIONS)}/{_segment(version_id)}/artifact"
+        return self._download(path, Path(dest))
+
+    def download_document(
+        self, project: Ref, document_id: Ref, dest: str | os.PathLike[str]
+    ) -> Path:
+        """Download a document's content to ``dest``; see ``download_model_artifact``."""
+        path = f"{self._in(project, _DOCUMENTS)}/{_segment(document_id)}/content"
+        return self._download(path, Path(dest))
+
+    def _download(self, path: str, dest: Path) -> Path:
+        with (
+            map_transport_errors(self.url, self.timeout),
+            self._http.stream("GET", path) as response,
+        ):
+            if response.is_error:
+                response.read()
+                raise error_from_response(response)
+            expected = response.headers.get("x-content-sha256")
+            fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+            partial = Path(name)
+            try:
+                digest = hashlib.sha256()
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in response.iter_bytes(CHUNK_SIZE):
+                        digest.update(chunk)
+                        out.write(chunk)
+                actual = digest.hexdigest()
+                if expected is None or actual != expected.lower():
+                    raise DigestMismatchError(
+                        f"downloaded content has SHA-256 {actual}, "
+                        f"but the server announced {expected or 'no digest'}",
+                        expected=expected,
+                        actual=actual,
+                    )
+                os.replace(partial, dest)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+        return dest
+
+    # Lineage and health ------------------------------------------------------------------
+
+    def lineage(
+        self,
+        project: Ref,
+        subject_type: SubjectType | str,
+        subject_id: Ref,
+        direction: str = "both",
+        depth: int = 10,
+    ) -> LineageGraph:
+        """The lineage graph around a record.
+
+        Parameters
+        ----------
+        project : str or UUID
+            Project slug or id.
+        subject_type : SubjectType or str
+            ``model_version``, ``dataset_version``, ``deployment``, or a container
+            (``model``, ``dataset``, ``ai_system``) standing for all its versions.
+        subject_id : str or UUID
+            The record's id.
+        direction : {"both", "upstream", "downstream"}
+            Upstream walks towards the data, downstream towards deployments.
+        depth : int
+            Hops from the start, 1 to 10.
+        """
+        params = {
+            "subject_type": str(subject_type),
+            "subject_id": str(subject_id),
+            "direction": direction,
+            "depth": depth,
+        }
+        response = self._request(
+            "GET", f"{API}/projects/{_segment(project)}/lineage", params=params
+        )
+        return LineageGraph.model_validate(response.json())
+
+    def health(self) -> dict[str, Any]:
+        """Liveness: ``{"status": "ok", "version": …}`` when the server process answers."""
+        result: dict[str, Any] = self._request("GET", "/healthz").json()
+        return result
+
+    def ready(self) -> dict[str, Any]:
+        """Readiness: ``{"status": "ready"}``, or ``ServiceUnavailableError`` without a database."""
+        result: dict[str, Any] = self._request("GET", "/readyz").json()
+        return result
+
+
+def _remaining_size(stream: BinaryIO) -> int | None:
+    """Bytes left to read in a seekable file; None for pipes and sockets."""
+    try:
+        position = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(position)
+    except (OSError, AttributeError, ValueError):
+        return None
+    return end - position
+
+
+def _chunks(stream: BinaryIO, progress: Progress | None) -> Iterator[bytes]:
+    sent = 0
+    while chunk := stream.read(CHUNK_SIZE):
+        sent += len(chunk)
+        yield chunk
+        if progress is not None:
+            progress(sent)

@@ -1,0 +1,9 @@
+"""Every domain's tables in one metadata, for migrations and the schema tests."""
+
+from bastion.iam import models as iam_models
+from bastion.inventory import models as inventory_models
+from bastion.ledger import models as ledger_models
+from bastion.storage.base import Base
+
+DOMAINS = (iam_models, inventory_models, ledger_models)
+metadata = Base.metadata

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from bastion.api.app import create_app
+from bastion.ledger import service as ledger_service
 from bastion.runtime import Runtime
 from bastion.settings import Settings
 from bastion.storage.database import normalize_url, transaction
@@ -64,8 +65,10 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 
 @pytest.fixture
 def session(runtime: Runtime) -> Iterator[Session]:
-    """A session in a transaction that commits at the end of the test."""
+    """A session in a transaction that commits at the end of the test, recording in the
+    ledger as the test itself."""
     with transaction(runtime.sessions) as session:
+        ledger_service.bind(session, ledger_service.AuditContext(actor_kind="test"))
         yield session
 
 
@@ -133,3 +136,9 @@ def live_server(settings: Settings) -> Iterator[LiveServer]:
     yield LiveServer(url=f"http://127.0.0.1:{port}", admin_key=started.admin_key, settings=settings)
     server.should_exit = True
     thread.join(timeout=20)
+
+
+def pytest_report_header() -> str:
+    if os.environ.get(PG_URL_VARIABLE):
+        return "databases: SQLite and PostgreSQL"
+    return f"databases: SQLite only; PostgreSQL variants skip ({PG_URL_VARIABLE} is not set)"

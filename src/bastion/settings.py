@@ -36,6 +36,22 @@ class Settings(BaseSettings):
         default=1024**3, gt=0, description="Largest artifact or document accepted, in bytes."
     )
 
+    ledger_origin: str = Field(
+        default="bastion.local/ledger",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\s+]+$",
+        description="Name of this ledger in signed checkpoints; make it unique per deployment.",
+    )
+    ledger_key_file: Path | None = Field(
+        default=None,
+        description="Checkpoint signing key (C2SP format); default: generated in the data "
+        "directory at first start.",
+    )
+    checkpoint_interval_seconds: int = Field(
+        default=300, ge=0, description="How often to sign a checkpoint; 0 turns the schedule off."
+    )
+
     @cached_property
     def effective_database_url(self) -> str:
         if self.database_url:
@@ -45,6 +61,10 @@ class Settings(BaseSettings):
     @property
     def artifact_dir(self) -> Path:
         return self.data_dir / "artifacts"
+
+    @property
+    def effective_ledger_key_file(self) -> Path:
+        return self.ledger_key_file or self.data_dir / "ledger-signing.key"
 
 
 class ClientSettings(BaseSettings):

@@ -13,6 +13,8 @@ from bastion.iam import service as iam_service
 from bastion.iam.service import Principal
 from bastion.inventory import service as inventory_service
 from bastion.inventory.models import Project
+from bastion.ledger import service as ledger_service
+from bastion.logs import request_id_var
 from bastion.runtime import Runtime
 from bastion.settings import Settings
 from bastion.storage.artifacts import ArtifactStore
@@ -58,13 +60,29 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer bst_…`")
 
 
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 def get_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("missing credential: send 'Authorization: Bearer <API key>'")
-    return iam_service.authenticate_api_key(session=session, secret=credentials.credentials)
+    principal = iam_service.authenticate_api_key(session=session, secret=credentials.credentials)
+    # Everything this request records in the ledger names this principal.
+    ledger_service.bind(
+        session,
+        ledger_service.AuditContext(
+            actor_kind=principal.kind,
+            actor_id=str(principal.id),
+            request_id=request_id_var.get(),
+            client_addr=client_address(request),
+        ),
+    )
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

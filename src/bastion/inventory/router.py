@@ -297,6 +297,7 @@ def download_model_artifact(
     version = S.get_model_version(session=session, project_id=project.id, version_id=record_id)
     if version.artifact_size is None or version.artifact_digest is None:
         raise NotFound("this model version has no uploaded artifact")
+    S.record_download(session=session, record=version)
     return send_blob(
         store,
         digest=version.artifact_digest,
@@ -353,6 +354,7 @@ def download_dataset_artifact(
     version = S.get_dataset_version(session=session, project_id=project.id, version_id=record_id)
     if version.artifact_size is None or version.content_digest is None:
         raise NotFound("this dataset version has no uploaded data")
+    S.record_download(session=session, record=version)
     return send_blob(
         store,
         digest=version.content_digest,
@@ -455,6 +457,7 @@ def download_document(
     session: SessionDep, project: ProjectDep, record_id: RecordId, store: StoreDep
 ) -> StreamingResponse:
     document = S.get_document(session=session, project_id=project.id, document_id=record_id)
+    S.record_download(session=session, record=document)
     return send_blob(
         store,
         digest=document.digest,

@@ -29,6 +29,7 @@ from bastion.inventory.models import (
     ModelVersionDataset,
     Project,
 )
+from bastion.ledger import service as ledger_service
 from bastion.schemas import ListQuery
 from bastion.storage.artifacts import BlobInfo
 from bastion.storage.pagination import PageResult, paginate
@@ -127,10 +128,41 @@ def _list(
     )
 
 
+def _kind(record: Any) -> str:
+    """The record's subject type as the ledger names it."""
+    for subject, table in SUBJECT_TABLES.items():
+        if isinstance(record, table):
+            return subject.value
+    return "document"
+
+
+def _audit(session: Session, record: Any, verb: str, **details: Any) -> None:
+    # Names of records and of changed fields only: values (owners, descriptions) may be
+    # personal data, and the ledger keeps none.
+    project_id = record.id if isinstance(record, Project) else record.project_id
+    ledger_service.record(
+        session,
+        action=f"{_kind(record)}.{verb}",
+        resource_type=_kind(record),
+        resource_id=record.id,
+        project_id=project_id,
+        details=details,
+    )
+
+
 def _create(session: Session, record: R, data: Mapping[str, Any]) -> R:
     _apply(record, data)
     session.add(record)
     session.flush()
+    name = getattr(record, "name", None) or getattr(record, "version", None)
+    _audit(session, record, "create", name=name)
+    return record
+
+
+def _update(session: Session, record: R, changes: Mapping[str, Any]) -> R:
+    _apply(record, changes)
+    session.flush()
+    _audit(session, record, "update", fields=sorted(changes))
     return record
 
 
@@ -165,9 +197,7 @@ def resolve_project(*, session: Session, ref: str) -> Project:
 
 
 def update_project(*, session: Session, project: Project, data: schemas.ProjectUpdate) -> Project:
-    _apply(project, data.changes())
-    session.flush()
-    return project
+    return _update(session, project, data.changes())
 
 
 def list_projects(*, session: Session, query: schemas.ProjectQuery) -> PageResult[Project]:
@@ -210,9 +240,7 @@ def update_system(
     changes = data.changes()
     if "name" in changes and changes["name"] != system.name:
         _unique_system_name(session, project_id, changes["name"])
-    _apply(system, changes)
-    session.flush()
-    return system
+    return _update(session, system, changes)
 
 
 def list_systems(
@@ -261,9 +289,7 @@ def update_model(
             record_id=changes["system_id"],
             field="system_id",
         )
-    _apply(model, changes)
-    session.flush()
-    return model
+    return _update(session, model, changes)
 
 
 def list_models(
@@ -326,6 +352,8 @@ def update_model_version(
 ) -> ModelVersion:
     version = get_model_version(session=session, project_id=project_id, version_id=version_id)
     changes = data.changes()
+    fields = sorted(changes)
+    previous_stage = version.stage
     if "stage" in changes:
         _check_transition(version.stage, ModelStage(changes["stage"]))
     if "datasets" in changes:
@@ -333,6 +361,8 @@ def update_model_version(
         del changes["datasets"]
     _apply(version, changes)
     session.flush()
+    stage = {"stage_from": previous_stage.value, "stage_to": version.stage.value}
+    _audit(session, version, "update", fields=fields, **(stage if "stage" in fields else {}))
     return version
 
 
@@ -376,6 +406,7 @@ def attach_model_artifact(
     version.artifact_size = blob.size
     version.artifact_filename = filename
     session.flush()
+    _audit(session, version, "artifact.upload", digest=blob.digest, size=blob.size)
     return version
 
 
@@ -408,9 +439,7 @@ def update_dataset(
     changes = data.changes()
     if "name" in changes and changes["name"] != dataset.name:
         _unique_dataset_name(session, project_id, changes["name"])
-    _apply(dataset, changes)
-    session.flush()
-    return dataset
+    return _update(session, dataset, changes)
 
 
 def list_datasets(
@@ -456,9 +485,7 @@ def update_dataset_version(
     data: schemas.DatasetVersionUpdate,
 ) -> DatasetVersion:
     version = get_dataset_version(session=session, project_id=project_id, version_id=version_id)
-    _apply(version, data.changes())
-    session.flush()
-    return version
+    return _update(session, version, data.changes())
 
 
 def list_dataset_versions(
@@ -489,7 +516,14 @@ def attach_dataset_artifact(
     version.artifact_size = blob.size
     version.artifact_filename = filename
     session.flush()
+    _audit(session, version, "artifact.upload", digest=blob.digest, size=blob.size)
     return version
+
+
+def record_download(*, session: Session, record: ModelVersion | DatasetVersion | Document) -> None:
+    """Reading an artifact, data or a document is recorded like a change."""
+    verb = "download" if isinstance(record, Document) else "artifact.download"
+    _audit(session, record, verb)
 
 
 # Deployments ---------------------------------------------------------------------------
@@ -536,9 +570,7 @@ def update_deployment(
             record_id=changes["model_version_id"],
             field="model_version_id",
         )
-    _apply(deployment, changes)
-    session.flush()
-    return deployment
+    return _update(session, deployment, changes)
 
 
 def list_deployments(
@@ -595,6 +627,15 @@ def create_document(
     )
     session.add(document)
     session.flush()
+    _audit(
+        session,
+        document,
+        "upload",
+        subject_type=subject_type.value,
+        subject_id=str(subject_id),
+        digest=blob.digest,
+        size=blob.size,
+    )
     return document
 
 
@@ -606,9 +647,7 @@ def update_document(
     *, session: Session, project_id: uuid.UUID, document_id: uuid.UUID, data: schemas.DocumentUpdate
 ) -> Document:
     document = get_document(session=session, project_id=project_id, document_id=document_id)
-    _apply(document, data.changes())
-    session.flush()
-    return document
+    return _update(session, document, data.changes())
 
 
 def list_documents(

@@ -6,18 +6,14 @@ When pymerkle (a maintained RFC 9162 Merkle tree library on PyPI, not a dependen
 Bastion) is installed, the same tree is built with it to check that roots and proofs
 agree, and the time ratio is printed.
 
-Usage: ``python benchmarks/bench_merkle.py [--leaves N] [--proofs K] [--anchor-leaves M]``
+Usage: ``python -m benchmarks.bench_merkle [--leaves N] [--proofs K] [--anchor-leaves M]``
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 from bastion.merkle import (
@@ -29,32 +25,11 @@ from bastion.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-
-
-def _timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` runs, and the last result."""
-    best = float("inf")
-    result: Any = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from benchmarks.common import machine, timed
 
 
 def _entries(n: int) -> list[bytes]:
     return [i.to_bytes(8, "big") for i in range(n)]
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _anchor(entries: list[bytes], ours_seconds: float, proofs: int) -> dict[str, Any]:
@@ -64,7 +39,7 @@ def _anchor(entries: list[bytes], ours_seconds: float, proofs: int) -> dict[str,
     except ImportError:
         return {"available": False}
     n = len(entries)
-    seconds, tree = _timed(lambda: pymerkle.InmemoryTree.init_from_entries(entries))
+    seconds, tree = timed(lambda: pymerkle.InmemoryTree.init_from_entries(entries))
     theirs_root = tree.get_root()
     leaves = [leaf_hash(e) for e in entries]
     store = {(node.level, node.index): node.hash for node in TreeBuilder().extend(leaves)}
@@ -123,8 +98,8 @@ def run(
     if leaves < 1:
         raise ValueError("leaves must be >= 1")
     entries = _entries(leaves)
-    hash_seconds, leaf_hashes = _timed(lambda: [leaf_hash(e) for e in entries])
-    root_seconds, tree_root = _timed(lambda: root(leaf_hashes), repeat=3)
+    hash_seconds, leaf_hashes = timed(lambda: [leaf_hash(e) for e in entries])
+    root_seconds, tree_root = timed(lambda: root(leaf_hashes), repeat=3)
 
     def build() -> tuple[TreeBuilder, dict[tuple[int, int], bytes]]:
         builder = TreeBuilder()
@@ -134,7 +109,7 @@ def run(
                 store[(node.level, node.index)] = node.hash
         return builder, store
 
-    build_seconds, built = _timed(build)
+    build_seconds, built = timed(build)
     builder: TreeBuilder = built[0]
     store: dict[tuple[int, int], bytes] = built[1]
     assert builder.root() == tree_root
@@ -144,16 +119,16 @@ def run(
 
     rng = random.Random(9162)
     indices = [rng.randrange(leaves) for _ in range(proofs)]
-    prove_seconds, paths = _timed(lambda: [inclusion_proof(i, leaves, get_node) for i in indices])
+    prove_seconds, paths = timed(lambda: [inclusion_proof(i, leaves, get_node) for i in indices])
 
     def verify_all() -> None:
         for i, path in zip(indices, paths, strict=True):
             verify_inclusion(leaf_hashes[i], i, leaves, path, tree_root)
 
-    verify_seconds, _ = _timed(verify_all)
+    verify_seconds, _ = timed(verify_all)
 
     sizes = [rng.randrange(1, leaves + 1) for _ in range(proofs)]
-    cons_seconds, cons = _timed(lambda: [consistency_proof(s, leaves, get_node) for s in sizes])
+    cons_seconds, cons = timed(lambda: [consistency_proof(s, leaves, get_node) for s in sizes])
     # The earlier roots, as checkpoints would give them, come from the builder's state.
     roots1 = [TreeBuilder.from_nodes(s, get_node).root() for s in sizes]
 
@@ -161,12 +136,12 @@ def run(
         for s, proof, r1 in zip(sizes, cons, roots1, strict=True):
             verify_consistency(s, leaves, proof, r1, tree_root)
 
-    cons_verify_seconds, _ = _timed(verify_cons)
+    cons_verify_seconds, _ = timed(verify_cons)
 
     anchor_n = leaves if anchor_leaves is None else anchor_leaves
     if anchor_n > 0:
         anchor_entries = entries[:anchor_n] if anchor_n <= leaves else _entries(anchor_n)
-        ours_seconds, _ = _timed(lambda: root([leaf_hash(e) for e in anchor_entries]))
+        ours_seconds, _ = timed(lambda: root([leaf_hash(e) for e in anchor_entries]))
         anchor = _anchor(anchor_entries, ours_seconds, min(proofs, 1000))
         if anchor.get("available"):
             anchor["ours_hash_and_root_seconds"] = ours_seconds
@@ -186,9 +161,7 @@ def run(
         "inclusion_verify_us": verify_seconds * per_us,
         "consistency_proof_us": cons_seconds * per_us,
         "consistency_verify_us": cons_verify_seconds * per_us,
-        "python": platform.python_version(),
-        "cpu": _cpu_model(),
-        "cpus": os.cpu_count(),
+        **machine(),
         "pymerkle": anchor,
     }
 

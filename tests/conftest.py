@@ -142,3 +142,64 @@ def pytest_report_header() -> str:
     if os.environ.get(PG_URL_VARIABLE):
         return "databases: SQLite and PostgreSQL"
     return f"databases: SQLite only; PostgreSQL variants skip ({PG_URL_VARIABLE} is not set)"
+
+
+@dataclass(frozen=True)
+class Issued:
+    principal_id: str
+    secret: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+
+@dataclass
+class PrincipalFactory:
+    """Service accounts with a role in a project (or none), and an API key for each."""
+
+    runtime: Runtime
+
+    def __call__(
+        self,
+        role: str | None = None,
+        project: str | None = None,
+        *,
+        is_admin: bool = False,
+        scope: str = "write",
+    ) -> Issued:
+        from bastion.iam import service as iam_service
+        from bastion.iam.permissions import Role
+        from bastion.inventory import service as inventory_service
+
+        with transaction(self.runtime.sessions) as session:
+            ledger_service.bind(session, ledger_service.SYSTEM)
+            account = iam_service.create_user(
+                session=session,
+                kind="service_account",
+                display_name=f"{role or 'no role'} account",
+                is_admin=is_admin,
+            )
+            if role is not None:
+                assert project is not None, "a role is held in a project"
+                record = inventory_service.resolve_project(session=session, ref=project)
+                iam_service.grant_role(
+                    session=session,
+                    project_id=record.id,
+                    principal_id=account.id,
+                    role=Role(role),
+                    granted_by=None,
+                )
+            issued = iam_service.create_api_key(
+                session=session,
+                principal_id=account.id,
+                name="test",
+                scope=scope,  # type: ignore[arg-type]
+            )
+            return Issued(principal_id=str(account.id), secret=issued.secret)
+
+
+@pytest.fixture
+def principals(client: TestClient) -> PrincipalFactory:
+    """Make principals on the app of ``client``: ``principals("auditor", "credit")``."""
+    return PrincipalFactory(runtime=client.app.state.runtime)  # type: ignore[attr-defined]

@@ -1,15 +1,24 @@
-"""What a running server holds: the database engine, the session factory, the artifact store.
+"""What a running server holds: the database engine, the session factory, the artifact
+store and the ledger's checkpoint signer.
 
 ``Runtime.start`` is the one start-up path shared by ``bastion serve``, the ASGI app and the
-tests: check the database, apply migrations, open the artifact store.
+tests: check the database, apply migrations, open the artifact store, load (or create)
+the signing key.
 """
 
-from dataclasses import dataclass
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bastion.checkpoint import NoteSigner
 from bastion.iam import service as iam_service
+from bastion.ledger import service as ledger_service
+from bastion.ledger.keys import load_or_create_signer
 from bastion.settings import Settings
 from bastion.storage import migrate
 from bastion.storage.artifacts import LocalArtifactStore
@@ -20,13 +29,19 @@ from bastion.storage.database import (
     transaction,
 )
 
+logger = logging.getLogger("bastion.runtime")
+
 
 @dataclass
 class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
     store: LocalArtifactStore
+    signer: NoteSigner
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _scheduler: threading.Thread | None = None
 
     @classmethod
     def start(cls, settings: Settings) -> "Runtime":
@@ -42,14 +57,58 @@ class Runtime:
             settings=settings,
             engine=engine,
             sessions=session_factory(engine),
+            read_sessions=session_factory(engine, read_only=True),
             store=LocalArtifactStore(settings.artifact_dir),
+            signer=load_or_create_signer(
+                settings.effective_ledger_key_file, settings.ledger_origin
+            ),
         )
 
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction: committed at the end, rolled back on any error; the ledger
+        records of a failure (denials, failed logins) are written either way."""
+        with self.sessions() as session:
+            try:
+                yield session
+                ledger_service.settle(session, self.sessions, committed=True)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                ledger_service.settle(session, self.sessions, committed=False)
+                raise
+
     def bootstrap_admin_key(self) -> str | None:
-        """Create the first admin API key if none exists; its secret, or None."""
+        """On an empty database, create an admin user and an API key for it; the key's
+        secret, or None when any principal exists."""
         with transaction(self.sessions) as session:
+            ledger_service.bind(session, ledger_service.SYSTEM)
             issued = iam_service.ensure_bootstrap_key(session=session)
             return issued.secret if issued else None
 
+    def sign_checkpoint(self) -> int:
+        """Sign the current ledger head (no-op if already signed); the size signed."""
+        with transaction(self.sessions) as session:
+            return ledger_service.sign_checkpoint(session=session, signer=self.signer).size
+
+    def start_checkpoint_schedule(self) -> None:
+        """Sign a checkpoint every ``checkpoint_interval_seconds`` in a daemon thread."""
+        interval = self.settings.checkpoint_interval_seconds
+        if interval == 0 or self._scheduler is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.sign_checkpoint()
+                except Exception:  # a failed round must not end the schedule
+                    logger.exception("scheduled checkpoint failed")
+
+        self._scheduler = threading.Thread(target=loop, name="checkpoints", daemon=True)
+        self._scheduler.start()
+
     def close(self) -> None:
+        self._stop.set()
+        if self._scheduler is not None:
+            self._scheduler.join(timeout=10)
         self.engine.dispose()

@@ -4,7 +4,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -51,6 +51,83 @@ class Settings(BaseSettings):
     checkpoint_interval_seconds: int = Field(
         default=300, ge=0, description="How often to sign a checkpoint; 0 turns the schedule off."
     )
+
+    # Identity: local logins and console sessions ----------------------------------------
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins in a row before an account is locked."
+    )
+    login_lockout_seconds: int = Field(
+        default=30,
+        ge=1,
+        description="First lockout; each further failure doubles it, up to the maximum.",
+    )
+    login_lockout_max_seconds: int = Field(default=3600, ge=1)
+    session_lifetime_seconds: int = Field(
+        default=8 * 3600, ge=60, description="A console session ends this long after login."
+    )
+    session_idle_seconds: int = Field(
+        default=30 * 60, ge=60, description="A console session ends after this long unused."
+    )
+    session_cookie_secure: bool | None = Field(
+        default=None,
+        description="Mark session cookies Secure (HTTPS only); default: yes, unless the "
+        "server listens on a loopback address (local development over http://127.0.0.1).",
+    )
+
+    # Identity: OIDC / JWT bearer tokens ----------------------------------------------------
+    oidc_issuer: str | None = Field(
+        default=None, description="The `iss` of accepted tokens; unset turns OIDC off."
+    )
+    oidc_audience: str | None = Field(default=None, description="The `aud` tokens must name.")
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        description="The issuer's JWKS; default: `jwks_uri` from its OpenID discovery document.",
+    )
+    oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    oidc_jwks_refresh_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="At most one JWKS refetch per this many seconds for unknown key ids.",
+    )
+    oidc_jwks_max_age_seconds: int = Field(
+        default=3600, ge=0, description="Refetch the JWKS when it is older than this."
+    )
+    oidc_username_claim: str = Field(
+        default="preferred_username", description="The claim shown as the user's name."
+    )
+    oidc_roles_claim: str = Field(
+        default="groups", description="The claim (a list of strings) mapped to roles."
+    )
+    oidc_admin_values: list[str] = Field(
+        default_factory=list,
+        description="Values of the roles claim that make a user an organization admin.",
+    )
+    oidc_role_mapping: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Claim value -> {project slug: role}, as JSON: "
+        '{"ml-engineers": {"credit-scoring": "data_scientist"}}.',
+    )
+
+    @field_validator("oidc_role_mapping")
+    @classmethod
+    def _known_roles(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        from bastion.iam.permissions import Role
+
+        allowed = {role.value for role in Role}
+        for claim_value, projects in value.items():
+            for project, role in projects.items():
+                if role not in allowed:
+                    raise ValueError(
+                        f"{claim_value} -> {project}: unknown role {role!r}; "
+                        f"choose one of {', '.join(sorted(allowed))}"
+                    )
+        return value
+
+    @property
+    def effective_cookie_secure(self) -> bool:
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.host not in {"127.0.0.1", "localhost", "::1"}
 
     @cached_property
     def effective_database_url(self) -> str:

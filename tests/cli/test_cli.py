@@ -3,12 +3,6 @@
 import hashlib
 import json
 import os
-import queue
-import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +13,8 @@ from typer.testing import CliRunner, Result
 from bastion import Client, __version__
 from bastion.cli.main import app
 from bastion.storage import migrate
+from tests.conftest import free_port
+from tests.serve import ServeProcess
 
 
 @pytest.fixture
@@ -277,67 +273,10 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path, command: tuple[s
 # bastion serve, as an operator runs it -------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class _Server:
-    """`bastion serve` in a subprocess; a thread collects its stdout lines."""
-
-    def __init__(self, data_dir: Path, port: int) -> None:
-        env = {
-            **os.environ,
-            "BASTION_DATA_DIR": str(data_dir),
-            "BASTION_PORT": str(port),
-            "BASTION_LOG_LEVEL": "WARNING",
-        }
-        env.pop("BASTION_DATABASE_URL", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bastion.cli.main", "serve"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.pump = threading.Thread(target=self._pump, daemon=True)
-        self.pump.start()
-        self.seen = ""
-
-    def _pump(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def read_until(self, marker: str, timeout: float = 30) -> str:
-        """Output up to the line containing ``marker``; fails on exit or deadline."""
-        deadline = time.monotonic() + timeout
-        while marker not in self.seen:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"no {marker!r} in the server's output:\n{self.seen}")
-            try:
-                self.seen += self.lines.get(timeout=min(remaining, 0.5))
-            except queue.Empty:
-                if self.process.poll() is not None and self.lines.empty():
-                    raise AssertionError(f"server exited; output:\n{self.seen}") from None
-        return self.seen
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=20)
-        self.pump.join(timeout=5)  # ends at EOF, once the process has exited
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-
-
 def test_serve_prints_the_admin_key_once(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    first = _Server(tmp_path / "data", port)
+    first = ServeProcess(tmp_path / "data", port)
     try:
         banner = first.read_until("export BASTION_API_KEY=")
         key = banner.rsplit("export BASTION_API_KEY=", 1)[1].split()[0]
@@ -351,7 +290,7 @@ def test_serve_prints_the_admin_key_once(tmp_path: Path) -> None:
     assert "shown only once" in banner
     assert key.startswith("bst_")
 
-    second = _Server(tmp_path / "data", port)
+    second = ServeProcess(tmp_path / "data", port)
     try:
         banner = second.read_until("BASTION_API_KEY")
     finally:

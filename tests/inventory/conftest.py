@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bastion.iam import service as iam_service
+from bastion.ledger import service as ledger_service
 from bastion.runtime import Runtime
 from bastion.settings import Settings
 from bastion.storage.base import utcnow
@@ -66,11 +67,17 @@ def issue_key(
     expires_at: datetime | None = None,
     revoked: bool = False,
 ) -> str:
-    """A new API key's secret, stored directly through the IAM service."""
+    """A new service account's API key, stored directly through the IAM service."""
     with transaction(runtime.sessions) as session:
-        issued = iam_service.create_api_key(
-            session=session, name="test key", is_admin=is_admin, expires_at=expires_at
+        ledger_service.bind(session, ledger_service.SYSTEM)
+        account = iam_service.create_user(
+            session=session, kind="service_account", display_name="test", is_admin=is_admin
         )
+        issued = iam_service.create_api_key(
+            session=session, principal_id=account.id, name="test key"
+        )
+        # Set afterwards: the service refuses an expiry in the past.
+        issued.key.expires_at = expires_at
         if revoked:
             issued.key.revoked_at = utcnow()
     return issued.secret

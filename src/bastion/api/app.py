@@ -15,7 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bastion import __version__
 from bastion.api import problems
 from bastion.errors import StorageUnavailable
+from bastion.iam.router import router as iam_router
 from bastion.inventory.router import router as inventory_router
+from bastion.ledger.router import router as ledger_router
 from bastion.logs import request_id_var
 from bastion.runtime import Runtime
 from bastion.settings import Settings
@@ -90,9 +92,15 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
         app.state.runtime = runtime
         if on_start is not None:
             on_start(runtime)
+        runtime.start_checkpoint_schedule()
         try:
             yield
         finally:
+            # A last checkpoint, so that what this process recorded is signed.
+            try:
+                await run_in_threadpool(runtime.sign_checkpoint)
+            except Exception:
+                logger.exception("final checkpoint failed")
             runtime.close()
 
     app = FastAPI(
@@ -106,6 +114,8 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
     )
     problems.install(app)
     app.include_router(inventory_router)
+    app.include_router(iam_router)
+    app.include_router(ledger_router)
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     def healthz() -> dict[str, str]:

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from bastion import __version__
-from bastion.cli import inventory, local, output
+from bastion.cli import audit, iam, inventory, local, output
 from bastion.cli.lineage import lineage
 from bastion.cli.remote import Target
 
@@ -80,6 +80,10 @@ app.add_typer(inventory.datasets, name="datasets")
 app.add_typer(inventory.deployments, name="deployments")
 app.add_typer(inventory.documents, name="documents")
 app.command("lineage")(lineage)
+app.add_typer(iam.users, name="users")
+app.add_typer(iam.keys, name="keys")
+app.add_typer(iam.roles, name="roles")
+app.add_typer(audit.audit, name="audit")
 
 
 if __name__ == "__main__":

@@ -15,22 +15,40 @@ from starlette.concurrency import run_in_threadpool
 
 from bastion.api.deps import (
     CurrentPrincipal,
-    ProjectDep,
+    OrgAccess,
+    ProjectAccess,
     RecordId,
     SessionDep,
     SettingsDep,
     StoreDep,
 )
 from bastion.api.transfer import clean_filename, receive_blob, send_blob
-from bastion.errors import Conflict, NotFound, PermissionDenied
+from bastion.errors import Conflict, NotFound
+from bastion.iam import service as iam_service
+from bastion.iam.permissions import Permission
+from bastion.iam.service import Principal
 from bastion.inventory import lineage as lineage_service
 from bastion.inventory import schemas
 from bastion.inventory import service as inventory_service
 from bastion.inventory.enums import SubjectType
+from bastion.inventory.models import Project
 from bastion.schemas import Name, Page, ShortText
 
 router = APIRouter(prefix="/api/v1")
 ProjectPath = "/projects/{project}"
+
+# What each route needs: the permission names come from ``bastion.iam.permissions``, whose
+# one table says which roles hold them.
+P = Permission
+ReadProject = Annotated[Project, ProjectAccess(P.PROJECT_READ)]
+UpdateProject = Annotated[Project, ProjectAccess(P.PROJECT_UPDATE)]
+ReadInventory = Annotated[Project, ProjectAccess(P.INVENTORY_READ)]
+WriteInventory = Annotated[Project, ProjectAccess(P.INVENTORY_WRITE)]
+DownloadModels = Annotated[Project, ProjectAccess(P.ARTIFACT_DOWNLOAD)]
+DownloadData = Annotated[Project, ProjectAccess(P.DATA_DOWNLOAD)]
+WriteDocuments = Annotated[Project, ProjectAccess(P.DOCUMENT_WRITE)]
+DownloadDocuments = Annotated[Project, ProjectAccess(P.DOCUMENT_DOWNLOAD)]
+ProjectCreator = Annotated[Principal, OrgAccess(P.PROJECT_CREATE)]
 
 
 # Projects ------------------------------------------------------------------------------
@@ -43,11 +61,10 @@ ProjectPath = "/projects/{project}"
     tags=["projects"],
 )
 def create_project(
-    session: SessionDep, principal: CurrentPrincipal, data: schemas.ProjectCreate
+    session: SessionDep, principal: ProjectCreator, data: schemas.ProjectCreate
 ) -> schemas.ProjectRead:
-    if not principal.is_admin:
-        raise PermissionDenied("only organization admins create projects")
-    project = inventory_service.create_project(session=session, data=data)
+    """Create a project (organization admins); the creator becomes its owner."""
+    project = iam_service.create_project(session=session, data=data, creator=principal)
     return schemas.ProjectRead.model_validate(project)
 
 
@@ -57,9 +74,8 @@ def list_projects(
     principal: CurrentPrincipal,
     query: Annotated[schemas.ProjectQuery, Query()],
 ) -> Page[schemas.ProjectRead]:
-    if not principal.is_admin:
-        return Page(items=[], next_cursor=None)
-    page = inventory_service.list_projects(session=session, query=query)
+    """The projects the caller holds a role in (admins: every project)."""
+    page = iam_service.list_projects(session=session, principal=principal, query=query)
     return Page(
         items=[schemas.ProjectRead.model_validate(p) for p in page.items],
         next_cursor=page.next_cursor,
@@ -67,13 +83,13 @@ def list_projects(
 
 
 @router.get(ProjectPath, operation_id="get_project", tags=["projects"])
-def get_project(project: ProjectDep) -> schemas.ProjectRead:
+def get_project(project: ReadProject) -> schemas.ProjectRead:
     return schemas.ProjectRead.model_validate(project)
 
 
 @router.patch(ProjectPath, operation_id="update_project", tags=["projects"])
 def update_project(
-    session: SessionDep, project: ProjectDep, data: schemas.ProjectUpdate
+    session: SessionDep, project: UpdateProject, data: schemas.ProjectUpdate
 ) -> schemas.ProjectRead:
     updated = inventory_service.update_project(session=session, project=project, data=data)
     return schemas.ProjectRead.model_validate(updated)
@@ -105,17 +121,17 @@ def _declare(spec: RecordRoutes) -> None:
     base, item = f"{ProjectPath}/{spec.path}", f"{ProjectPath}/{spec.path}/{{record_id}}"
     tags: list[str | Any] = [spec.plural.replace("_", " ")]
 
-    def create_route(session: SessionDep, project: ProjectDep, data: create) -> read:  # type: ignore[valid-type]
+    def create_route(session: SessionDep, project: WriteInventory, data: create) -> read:  # type: ignore[valid-type]
         record = spec.create_fn(session=session, project_id=project.id, data=data)
         return read.model_validate(record)
 
-    def get_route(session: SessionDep, project: ProjectDep, record_id: RecordId) -> read:  # type: ignore[valid-type]
+    def get_route(session: SessionDep, project: ReadInventory, record_id: RecordId) -> read:  # type: ignore[valid-type]
         record = spec.get_fn(session=session, project_id=project.id, **{spec.id_name: record_id})
         return read.model_validate(record)
 
     def update_route(
         session: SessionDep,
-        project: ProjectDep,
+        project: WriteInventory,
         record_id: RecordId,
         data: update,  # type: ignore[valid-type]
     ) -> read:  # type: ignore[valid-type]
@@ -126,7 +142,7 @@ def _declare(spec: RecordRoutes) -> None:
 
     def list_route(
         session: SessionDep,
-        project: ProjectDep,
+        project: ReadInventory,
         q: Annotated[query, Query()],  # type: ignore[valid-type]
     ) -> Page[read]:  # type: ignore[valid-type]
         page = spec.list_fn(session=session, project_id=project.id, query=q)
@@ -259,7 +275,7 @@ FilenameQuery = Annotated[
 async def upload_model_artifact(
     request: Request,
     session: SessionDep,
-    project: ProjectDep,
+    project: WriteInventory,
     record_id: RecordId,
     store: StoreDep,
     settings: SettingsDep,
@@ -292,7 +308,7 @@ async def upload_model_artifact(
     response_class=StreamingResponse,
 )
 def download_model_artifact(
-    session: SessionDep, project: ProjectDep, record_id: RecordId, store: StoreDep
+    session: SessionDep, project: DownloadModels, record_id: RecordId, store: StoreDep
 ) -> StreamingResponse:
     version = S.get_model_version(session=session, project_id=project.id, version_id=record_id)
     if version.artifact_size is None or version.artifact_digest is None:
@@ -316,7 +332,7 @@ def download_model_artifact(
 async def upload_dataset_artifact(
     request: Request,
     session: SessionDep,
-    project: ProjectDep,
+    project: WriteInventory,
     record_id: RecordId,
     store: StoreDep,
     settings: SettingsDep,
@@ -349,7 +365,7 @@ async def upload_dataset_artifact(
     response_class=StreamingResponse,
 )
 def download_dataset_artifact(
-    session: SessionDep, project: ProjectDep, record_id: RecordId, store: StoreDep
+    session: SessionDep, project: DownloadData, record_id: RecordId, store: StoreDep
 ) -> StreamingResponse:
     version = S.get_dataset_version(session=session, project_id=project.id, version_id=record_id)
     if version.artifact_size is None or version.content_digest is None:
@@ -378,7 +394,7 @@ async def upload_document(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    project: ProjectDep,
+    project: WriteDocuments,
     store: StoreDep,
     settings: SettingsDep,
     subject_type: Annotated[SubjectType, Query()],
@@ -416,7 +432,7 @@ async def upload_document(
 
 @router.get(f"{ProjectPath}/documents", operation_id="list_documents", tags=["documents"])
 def list_documents(
-    session: SessionDep, project: ProjectDep, query: Annotated[schemas.DocumentQuery, Query()]
+    session: SessionDep, project: ReadInventory, query: Annotated[schemas.DocumentQuery, Query()]
 ) -> Page[schemas.DocumentRead]:
     page = S.list_documents(session=session, project_id=project.id, query=query)
     return Page(
@@ -429,7 +445,7 @@ def list_documents(
     f"{ProjectPath}/documents/{{record_id}}", operation_id="get_document", tags=["documents"]
 )
 def get_document(
-    session: SessionDep, project: ProjectDep, record_id: RecordId
+    session: SessionDep, project: ReadInventory, record_id: RecordId
 ) -> schemas.DocumentRead:
     document = S.get_document(session=session, project_id=project.id, document_id=record_id)
     return schemas.DocumentRead.model_validate(document)
@@ -439,7 +455,7 @@ def get_document(
     f"{ProjectPath}/documents/{{record_id}}", operation_id="update_document", tags=["documents"]
 )
 def update_document(
-    session: SessionDep, project: ProjectDep, record_id: RecordId, data: schemas.DocumentUpdate
+    session: SessionDep, project: WriteDocuments, record_id: RecordId, data: schemas.DocumentUpdate
 ) -> schemas.DocumentRead:
     document = S.update_document(
         session=session, project_id=project.id, document_id=record_id, data=data
@@ -454,7 +470,7 @@ def update_document(
     response_class=StreamingResponse,
 )
 def download_document(
-    session: SessionDep, project: ProjectDep, record_id: RecordId, store: StoreDep
+    session: SessionDep, project: DownloadDocuments, record_id: RecordId, store: StoreDep
 ) -> StreamingResponse:
     document = S.get_document(session=session, project_id=project.id, document_id=record_id)
     S.record_download(session=session, record=document)
@@ -473,7 +489,7 @@ def download_document(
 @router.get(f"{ProjectPath}/lineage", operation_id="get_lineage", tags=["lineage"])
 def get_lineage(
     session: SessionDep,
-    project: ProjectDep,
+    project: ReadInventory,
     subject_type: Annotated[SubjectType, Query()],
     subject_id: Annotated[uuid.UUID, Query()],
     direction: lineage_service.Direction = lineage_service.Direction.BOTH,

@@ -51,17 +51,24 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical_bytes(entry: Mapping[str, Any]) -> bytes:
-    """The bytes hashed for an entry, from its fields as in an export line."""
-    missing = [name for name in ENTRY_FIELDS if name not in entry]
-    if missing:
-        raise ValueError(f"ledger entry lacks {', '.join(missing)}")
-    document = {name: entry[name] for name in ENTRY_FIELDS}
-    _check_json(document, "entry")
+def canonical_bytes(entry: Mapping[str, Any], *, check: bool = False) -> bytes:
+    """The bytes hashed for an entry, from its fields as in an export line.
+
+    ``check`` refuses values without one text form (floats); the ledger checks what it
+    records. A verifier need not: whatever an export holds, a changed value changes the
+    hash.
+    """
+    try:
+        document = {name: entry[name] for name in ENTRY_FIELDS}
+    except KeyError:
+        missing = [name for name in ENTRY_FIELDS if name not in entry]
+        raise ValueError(f"ledger entry lacks {', '.join(missing)}") from None
+    if check:
+        _check_json(document, "entry")
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8"
     )
 
 
-def entry_leaf_hash(entry: Mapping[str, Any]) -> bytes:
-    return leaf_hash(canonical_bytes(entry))
+def entry_leaf_hash(entry: Mapping[str, Any], *, check: bool = False) -> bytes:
+    return leaf_hash(canonical_bytes(entry, check=check))

@@ -8,23 +8,25 @@ with no context refuses to record: an unaudited write is a bug, and it fails lou
 """
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.checkpoint import Checkpoint, NoteSigner
 from bastion.errors import InvalidInput, NotFound
 from bastion.ledger.entry import entry_leaf_hash, format_time
+from bastion.ledger.export import FORMATS, Header, cef_line, checkpoint_line, entry_line
 from bastion.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
-from bastion.merkle import TreeBuilder, consistency_proof, inclusion_proof
-from bastion.storage.base import utcnow
+from bastion.merkle import GetNode, TreeBuilder, consistency_proof, inclusion_proof
+from bastion.storage.base import JSONType, utcnow
 
 Outcome = Literal["success", "failure", "denied"]
 _CONTEXT_KEY = "bastion.audit_context"
+_PENDING_KEY = "bastion.audit_pending"
 _HEAD_ID = 1
 
 
@@ -70,6 +72,21 @@ def _builder(head: LedgerHead) -> TreeBuilder:
     return TreeBuilder(head.size, [bytes.fromhex(h) for h in head.frontier])
 
 
+# Core statements on the tables, built once: this runs on every write request, where
+# building statements and the ORM's bookkeeping cost more than the append itself.
+_ENTRIES = cast(Table, LedgerEntry.__table__)
+_NODES = cast(Table, LedgerNode.__table__)
+_HEAD = cast(Table, LedgerHead.__table__)
+_LOCK_HEAD = select(_HEAD.c.size, _HEAD.c.frontier).where(_HEAD.c.id == _HEAD_ID).with_for_update()
+_INSERT_ENTRY = insert(_ENTRIES)
+_INSERT_NODE = insert(_NODES)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == _HEAD_ID)
+    .values(size=bindparam("new_size"), frontier=bindparam("new_frontier", type_=JSONType))
+)
+
+
 def record(
     session: Session,
     *,
@@ -79,51 +96,85 @@ def record(
     project_id: uuid.UUID | None = None,
     outcome: Outcome = "success",
     details: Mapping[str, Any] | None = None,
-) -> LedgerEntry:
-    """Append one entry in the caller's transaction.
+) -> int:
+    """Append one entry in the caller's transaction; its sequence number.
 
     ``details`` must hold no secret and no personal data: ids, names of records, counts,
     digests, reasons.
     """
     context = context_of(session)
-    head = _lock_head(session)
-    builder = _builder(head)
-    entry = LedgerEntry(
-        seq=head.size,
-        recorded_at=utcnow(),
-        actor_kind=context.actor_kind,
-        actor_id=context.actor_id,
-        action=action,
-        resource_type=resource_type,
-        resource_id=None if resource_id is None else str(resource_id),
-        project_id=project_id,
-        outcome=outcome,
-        request_id=context.request_id,
-        client_addr=context.client_addr,
-        details=dict(details or {}),
-    )
-    leaf = entry_leaf_hash(as_document(entry))
-    entry.leaf_hash = leaf.hex()
-    session.add(entry)
-    for node in builder.append(leaf):
-        if node.level > 0:
-            session.add(LedgerNode(level=node.level, index=node.index, hash=node.hash.hex()))
-    head.size = builder.size
-    head.frontier = [h.hex() for h in builder.hashes]
-    session.flush()
-    return entry
+    connection = session.connection()
+    head = connection.execute(_LOCK_HEAD).one_or_none()
+    if head is None:
+        raise RuntimeError("the ledger head row is missing; run the migrations")
+    builder = TreeBuilder(head.size, [bytes.fromhex(h) for h in head.frontier])
+    recorded_at = utcnow()
+    row = {
+        "seq": head.size,
+        "recorded_at": recorded_at,
+        "actor_kind": context.actor_kind,
+        "actor_id": context.actor_id,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": None if resource_id is None else str(resource_id),
+        "project_id": project_id,
+        "outcome": outcome,
+        "request_id": context.request_id,
+        "client_addr": context.client_addr,
+        "details": dict(details or {}),
+    }
+    document = {
+        **row,
+        "recorded_at": format_time(recorded_at),
+        "project_id": None if project_id is None else str(project_id),
+    }
+    leaf = entry_leaf_hash(document, check=True)
+    connection.execute(_INSERT_ENTRY, {**row, "leaf_hash": leaf.hex()})
+    nodes = [
+        {"level": n.level, "index": n.index, "hash": n.hash.hex()}
+        for n in builder.append(leaf)
+        if n.level > 0
+    ]
+    if nodes:
+        connection.execute(_INSERT_NODE, nodes)
+    frontier = [h.hex() for h in builder.hashes]
+    connection.execute(_MOVE_HEAD, {"new_size": builder.size, "new_frontier": frontier})
+    return int(head.size)
 
 
-def record_alone(sessions: sessionmaker[Session], context: AuditContext, **fields: Any) -> None:
-    """Record in a transaction of its own: for failed logins and denials, whose request
-    rolls back but whose record must stay."""
-    with sessions() as session, session.begin():
-        bind(session, context)
-        record(session, **fields)
+def record_on_failure(session: Session, **fields: Any) -> None:
+    """Record ``fields`` (as for :func:`record`) even though the caller's transaction is
+    about to fail: for permission denials and failed logins.
+
+    The record is written by :func:`settle` when the unit of work ends: in its own
+    transaction after the rollback (writing it while the failing transaction still holds
+    its locks would wait on ourselves), or in the same transaction if it commits after all.
+    """
+    session.info.setdefault(_PENDING_KEY, []).append(fields)
 
 
-def as_document(entry: LedgerEntry) -> dict[str, Any]:
-    """The entry's fields as hashed and exported."""
+def settle(session: Session, sessions: sessionmaker[Session], *, committed: bool) -> None:
+    """Write the records that :func:`record_on_failure` left on ``session``.
+
+    Called by the unit of work (``Runtime.unit_of_work``): before the commit with
+    ``committed=True``, or after the rollback with ``committed=False``.
+    """
+    pending: list[dict[str, Any]] = session.info.pop(_PENDING_KEY, [])
+    if not pending:
+        return
+    if committed:
+        for fields in pending:
+            record(session, **fields)
+        return
+    context = session.info.get(_CONTEXT_KEY) or AuditContext(actor_kind="anonymous")
+    with sessions() as failure_session, failure_session.begin():
+        bind(failure_session, context)
+        for fields in pending:
+            record(failure_session, **fields)
+
+
+def as_document(entry: Any) -> dict[str, Any]:
+    """The fields of an entry (a row or a LedgerEntry) as hashed and exported."""
     return {
         "seq": entry.seq,
         "recorded_at": format_time(entry.recorded_at),
@@ -144,8 +195,7 @@ def as_document(entry: LedgerEntry) -> dict[str, Any]:
 
 
 def size(*, session: Session) -> int:
-    head = session.get(LedgerHead, _HEAD_ID)
-    return 0 if head is None else head.size
+    return session.scalar(select(LedgerHead.size).where(LedgerHead.id == _HEAD_ID)) or 0
 
 
 def get_entry(*, session: Session, seq: int) -> LedgerEntry:
@@ -179,24 +229,59 @@ def entries_query(
 
 def stream_entries(
     *, session: Session, stmt: Select[LedgerEntry], batch: int = 5000
-) -> Iterator[LedgerEntry]:
-    """Entries in seq order, fetched in batches so that memory stays flat."""
-    yield from session.scalars(stmt.execution_options(yield_per=batch))
+) -> Iterator[Any]:
+    """Entries in seq order as plain rows (read-only, no ORM bookkeeping: exports read
+    millions), fetched in batches so that memory stays flat."""
+    rows = stmt.with_only_columns(*LedgerEntry.__table__.columns)
+    result = session.execute(rows.execution_options(yield_per=batch))
+    try:
+        yield from result
+    finally:
+        # A reader that stops early (a verifier at its first finding) must not leave a
+        # server-side cursor open on PostgreSQL.
+        result.close()
 
 
-def _node_lookup(session: Session) -> Any:
-    def get_node(level: int, index: int) -> bytes:
-        if level == 0:
-            value = session.scalar(select(LedgerEntry.leaf_hash).where(LedgerEntry.seq == index))
-        else:
-            value = session.scalar(
-                select(LedgerNode.hash).where(LedgerNode.level == level, LedgerNode.index == index)
+T = TypeVar("T")
+
+
+def _with_nodes(session: Session, compute: Callable[[GetNode], T]) -> T:
+    """Run a tree computation on stored nodes, fetched in two queries.
+
+    Which nodes a proof or a root needs depends only on the sizes and indices, not on the
+    hashes, so a first dry run collects their addresses and a second runs on the fetched
+    hashes: two round trips instead of one per node.
+    """
+    wanted: set[tuple[int, int]] = set()
+
+    def collect(level: int, index: int) -> bytes:
+        wanted.add((level, index))
+        return bytes(32)
+
+    compute(collect)
+    leaves = [index for level, index in wanted if level == 0]
+    inner = [(level, index) for level, index in wanted if level > 0]
+    found: dict[tuple[int, int], str] = {}
+    if leaves:
+        rows = session.execute(
+            select(LedgerEntry.seq, LedgerEntry.leaf_hash).where(LedgerEntry.seq.in_(leaves))
+        )
+        found.update(((0, seq), value) for seq, value in rows)
+    if inner:
+        node_rows = session.execute(
+            select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(
+                tuple_(LedgerNode.level, LedgerNode.index).in_(inner)
             )
+        )
+        found.update(((level, index), value) for level, index, value in node_rows)
+
+    def get_node(level: int, index: int) -> bytes:
+        value = found.get((level, index))
         if value is None:
             raise NotFound(f"ledger node ({level}, {index}) is missing")
         return bytes.fromhex(value)
 
-    return get_node
+    return compute(get_node)
 
 
 def _check_size(session: Session, tree_size: int, field: str) -> None:
@@ -207,7 +292,7 @@ def _check_size(session: Session, tree_size: int, field: str) -> None:
 
 def root_at(*, session: Session, tree_size: int) -> bytes:
     _check_size(session, tree_size, "size")
-    return TreeBuilder.from_nodes(tree_size, _node_lookup(session)).root()
+    return _with_nodes(session, lambda get: TreeBuilder.from_nodes(tree_size, get).root())
 
 
 @dataclass(frozen=True)
@@ -224,13 +309,17 @@ def prove_inclusion(*, session: Session, seq: int, tree_size: int) -> InclusionP
     _check_size(session, tree_size, "size")
     if seq >= tree_size:
         raise InvalidInput(f"entry {seq} is not in a tree of size {tree_size}", field="size")
-    get_node = _node_lookup(session)
+
+    def compute(get: GetNode) -> tuple[bytes, list[bytes]]:
+        return TreeBuilder.from_nodes(tree_size, get).root(), inclusion_proof(seq, tree_size, get)
+
+    root, proof = _with_nodes(session, compute)
     return InclusionProof(
         seq=seq,
         tree_size=tree_size,
         leaf_hash=bytes.fromhex(entry.leaf_hash),
-        root_hash=TreeBuilder.from_nodes(tree_size, get_node).root(),
-        proof=inclusion_proof(seq, tree_size, get_node),
+        root_hash=root,
+        proof=proof,
     )
 
 
@@ -238,7 +327,7 @@ def prove_consistency(*, session: Session, first: int, second: int) -> list[byte
     _check_size(session, second, "second")
     if not 0 < first <= second:
         raise InvalidInput("first must be at least 1 and at most second", field="first")
-    return consistency_proof(first, second, _node_lookup(session))
+    return _with_nodes(session, lambda get: consistency_proof(first, second, get))
 
 
 # Checkpoints ---------------------------------------------------------------------------
@@ -271,3 +360,44 @@ def latest_checkpoint(*, session: Session) -> LedgerCheckpoint:
 
 def checkpoints(*, session: Session) -> list[LedgerCheckpoint]:
     return list(session.scalars(select(LedgerCheckpoint).order_by(LedgerCheckpoint.size)))
+
+
+# Export --------------------------------------------------------------------------------
+
+
+def export(
+    *,
+    session: Session,
+    verifier_key: str,
+    origin: str,
+    fmt: str,
+    project_id: uuid.UUID | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Iterator[str]:
+    """Stream the ledger as lines, up to its size when the export starts.
+
+    Entries are append-only, so reading up to a fixed size is a consistent snapshot even
+    while new entries arrive.
+    """
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}", field="format")
+    tree_size = size(session=session)
+    complete = project_id is None and since is None and until is None
+    if fmt == "jsonl":
+        yield Header(
+            origin=origin,
+            verifier_key=verifier_key,
+            size=tree_size,
+            complete=complete,
+            exported_at=format_time(utcnow()),
+        ).line()
+        for checkpoint in checkpoints(session=session):
+            if checkpoint.size <= tree_size:
+                yield checkpoint_line(checkpoint.size, checkpoint.note)
+    stmt = entries_query(project_id=project_id, since=since, until=until).where(
+        LedgerEntry.seq < tree_size
+    )
+    for entry in stream_entries(session=session, stmt=stmt):
+        document = as_document(entry)
+        yield cef_line(document) if fmt == "cef" else entry_line(document, entry.leaf_hash)

@@ -17,13 +17,25 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO, Generic, Protocol, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Protocol, Self, TypeVar, overload
 from urllib.parse import quote
 
 import httpx
 import pydantic
 
 from bastion import __version__
+from bastion.iam.schemas import (
+    ApiKeyCreate,
+    ApiKeyRead,
+    IssuedKeyRead,
+    Me,
+    MemberRead,
+    PasswordChange,
+    RoleBindingRead,
+    RoleGrant,
+    UserCreate,
+    UserRead,
+)
 from bastion.inventory.enums import SubjectType
 from bastion.inventory.schemas import (
     DatasetCreate,
@@ -60,6 +72,10 @@ from bastion.inventory.schemas import (
     SystemUpdate,
 )
 from bastion.schemas import ListQuery, Page
+
+if TYPE_CHECKING:
+    from bastion.sdk.audit import AuditClient
+
 from bastion.sdk.errors import (
     DigestMismatchError,
     InvalidRequestError,
@@ -339,6 +355,13 @@ class Client:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    @property
+    def audit(self) -> "AuditClient":
+        """The audit ledger: entries, proofs, checkpoints, exports."""
+        from bastion.sdk.audit import AuditClient
+
+        return AuditClient(self)
 
     # Transport ---------------------------------------------------------------------------
 
@@ -669,6 +692,95 @@ class Client:
             "GET", f"{API}/projects/{_segment(project)}/lineage", params=params
         )
         return LineageGraph.model_validate(response.json())
+
+    # Identity and access -----------------------------------------------------------------
+
+    def me(self) -> Me:
+        """The caller: principal id, kind, credential, admin flag and roles per project."""
+        return self._get(f"{API}/auth/me", Me)
+
+    def create_user(self, data: UserCreate | None = None, /, **fields: Any) -> UserRead:
+        """Create a user or (``kind="service_account"``) a service account; admins only."""
+        body = _validate(UserCreate, data, fields)
+        # Passwords are SecretStr: sent in clear over the connection, never printed.
+        payload = _json(body)
+        if body.password is not None:
+            payload["password"] = body.password.get_secret_value()
+        return UserRead.model_validate(self._request("POST", f"{API}/users", json=payload).json())
+
+    def list_users(self, *, kind: str | None = None) -> list[UserRead]:
+        """Every user and service account (admins only); ``kind`` narrows to one kind."""
+        params = {"kind": kind} if kind else {}
+        data = self._request("GET", f"{API}/users", params=params).json()
+        return [UserRead.model_validate(item) for item in data]
+
+    def get_user(self, user_id: Ref) -> UserRead:
+        return self._get(f"{API}/users/{_segment(user_id)}", UserRead)
+
+    def disable_user(self, user_id: Ref) -> UserRead:
+        """Disable a principal: its keys, tokens and sessions stop working at once."""
+        response = self._request("POST", f"{API}/users/{_segment(user_id)}/disable")
+        return UserRead.model_validate(response.json())
+
+    def set_password(
+        self, user_id: Ref, password: str, *, current_password: str | None = None
+    ) -> UserRead:
+        """Set a password (admins: anyone's; users: their own, with the current one)."""
+        body = _validate(
+            PasswordChange, None, {"password": password, "current_password": current_password}
+        )
+        payload = {"password": body.password.get_secret_value()}
+        if body.current_password is not None:
+            payload["current_password"] = body.current_password.get_secret_value()
+        response = self._request("PUT", f"{API}/users/{_segment(user_id)}/password", json=payload)
+        return UserRead.model_validate(response.json())
+
+    def create_api_key(self, data: ApiKeyCreate | None = None, /, **fields: Any) -> IssuedKeyRead:
+        """A new API key (yours, or with ``principal_id`` another's, for admins). The secret
+        is in ``.secret`` of the result, and nowhere else, ever."""
+        body = _validate(ApiKeyCreate, data, fields)
+        return self._create(f"{API}/keys", IssuedKeyRead, body)
+
+    def list_api_keys(
+        self, *, principal_id: Ref | None = None, all_principals: bool = False
+    ) -> list[ApiKeyRead]:
+        """Your keys; another principal's (``principal_id``) or everyone's, for admins."""
+        params: dict[str, Any] = {"all": all_principals} if all_principals else {}
+        if principal_id is not None:
+            params["principal_id"] = str(principal_id)
+        data = self._request("GET", f"{API}/keys", params=params).json()
+        return [ApiKeyRead.model_validate(item) for item in data]
+
+    def get_api_key(self, key_id: Ref) -> ApiKeyRead:
+        return self._get(f"{API}/keys/{_segment(key_id)}", ApiKeyRead)
+
+    def revoke_api_key(self, key_id: Ref) -> ApiKeyRead:
+        """Revoke a key; the next request made with it is refused."""
+        response = self._request("POST", f"{API}/keys/{_segment(key_id)}/revoke")
+        return ApiKeyRead.model_validate(response.json())
+
+    def rotate_api_key(self, key_id: Ref) -> IssuedKeyRead:
+        """A new secret for a key's owner; the old key is revoked in the same transaction."""
+        response = self._request("POST", f"{API}/keys/{_segment(key_id)}/rotate")
+        return IssuedKeyRead.model_validate(response.json())
+
+    def list_members(self, project: Ref) -> list[MemberRead]:
+        """Who holds which roles in a project."""
+        data = self._request("GET", f"{API}/projects/{_segment(project)}/members").json()
+        return [MemberRead.model_validate(item) for item in data]
+
+    def grant_role(self, project: Ref, principal_id: Ref, role: str) -> RoleBindingRead:
+        """Give a principal a role in a project (owners and admins)."""
+        body = _validate(RoleGrant, None, {"principal_id": principal_id, "role": role})
+        return self._create(f"{API}/projects/{_segment(project)}/members", RoleBindingRead, body)
+
+    def revoke_role(self, project: Ref, principal_id: Ref, role: str) -> None:
+        """Take a role away from a principal in a project (owners and admins)."""
+        path = (
+            f"{API}/projects/{_segment(project)}/members/{_segment(principal_id)}"
+            f"/roles/{_segment(role)}"
+        )
+        self._request("DELETE", path)
 
     def health(self) -> dict[str, Any]:
         """Liveness: ``{"status": "ok", "version": …}`` when the server process answers."""

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks.<name> --help``; figures go to docs/benchmarks.md."""

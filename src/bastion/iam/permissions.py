@@ -1,0 +1,118 @@
+"""Roles and permissions: the one table that says which role may do what.
+
+Every route declares the permission it needs (``bastion.api.deps.ProjectAccess`` for
+project routes, ``OrgAccess`` for organization-wide ones); this module is the only place
+that maps roles to permissions, and ``docs/security.md`` prints the same table. Anything
+not granted here is denied.
+"""
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A principal's role in one project."""
+
+    OWNER = "owner"
+    DATA_SCIENTIST = "data_scientist"
+    RISK_OFFICER = "risk_officer"
+    AUDITOR = "auditor"
+    VIEWER = "viewer"
+    SERVICE = "service"
+
+
+ADMIN = "admin"
+"""The organization role: every permission in every project, IAM and the whole ledger."""
+
+
+class Permission(StrEnum):
+    # Project scope: granted by a role in the project.
+    PROJECT_READ = "project.read"
+    PROJECT_UPDATE = "project.update"
+    INVENTORY_READ = "inventory.read"
+    INVENTORY_WRITE = "inventory.write"
+    ARTIFACT_DOWNLOAD = "artifact.download"
+    DATA_DOWNLOAD = "data.download"
+    DOCUMENT_DOWNLOAD = "document.download"
+    DOCUMENT_WRITE = "document.write"
+    AUDIT_READ = "audit.read"
+    MEMBERS_READ = "members.read"
+    MEMBERS_MANAGE = "members.manage"
+    # Organization scope: admins only.
+    PROJECT_CREATE = "project.create"
+    IAM_ADMIN = "iam.admin"
+    LEDGER_READ = "ledger.read"
+    LEDGER_SIGN = "ledger.sign"
+    # Every principal: its own API keys, password and session.
+    OWN_CREDENTIALS = "credentials.own"
+
+    @property
+    def writes(self) -> bool:
+        """Whether the permission changes something; read-scoped keys hold none of these."""
+        return self in _WRITES
+
+    @property
+    def organization_wide(self) -> bool:
+        return self in _ORGANIZATION
+
+
+_WRITES = frozenset(
+    {
+        Permission.PROJECT_UPDATE,
+        Permission.INVENTORY_WRITE,
+        Permission.DOCUMENT_WRITE,
+        Permission.MEMBERS_MANAGE,
+        Permission.PROJECT_CREATE,
+        Permission.IAM_ADMIN,
+        Permission.LEDGER_SIGN,
+        Permission.OWN_CREDENTIALS,
+    }
+)
+_ORGANIZATION = frozenset(
+    {
+        Permission.PROJECT_CREATE,
+        Permission.IAM_ADMIN,
+        Permission.LEDGER_READ,
+        Permission.LEDGER_SIGN,
+    }
+)
+
+P = Permission
+_READ_INVENTORY = frozenset({P.PROJECT_READ, P.INVENTORY_READ})
+
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
+    Role.OWNER: frozenset(P) - _ORGANIZATION - {P.OWN_CREDENTIALS},
+    Role.DATA_SCIENTIST: _READ_INVENTORY
+    | {
+        P.INVENTORY_WRITE,
+        P.ARTIFACT_DOWNLOAD,
+        P.DATA_DOWNLOAD,
+        P.DOCUMENT_DOWNLOAD,
+        P.DOCUMENT_WRITE,
+    },
+    Role.RISK_OFFICER: _READ_INVENTORY
+    | {
+        P.ARTIFACT_DOWNLOAD,
+        P.DATA_DOWNLOAD,
+        P.DOCUMENT_DOWNLOAD,
+        P.DOCUMENT_WRITE,
+        P.MEMBERS_READ,
+    },
+    Role.AUDITOR: _READ_INVENTORY
+    | {
+        P.ARTIFACT_DOWNLOAD,
+        P.DATA_DOWNLOAD,
+        P.DOCUMENT_DOWNLOAD,
+        P.AUDIT_READ,
+        P.MEMBERS_READ,
+    },
+    Role.VIEWER: _READ_INVENTORY,
+    Role.SERVICE: _READ_INVENTORY | {P.ARTIFACT_DOWNLOAD},
+}
+
+
+def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
+    granted: frozenset[Permission] = frozenset()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return granted

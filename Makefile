@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test lint typecheck unit benchmarks clean
 
 # Installs are redone only when pyproject.toml changes.
 $(VENV)/.run-installed: pyproject.toml
@@ -31,6 +31,10 @@ unit: $(VENV)/.test-installed
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# The full benchmark runs (minutes); `make test` runs a small smoke run of each.
+benchmarks: $(VENV)/.test-installed
+	$(BIN)/pytest -m slow tests/benchmarks -s
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -49,6 +49,7 @@ def _document(seq: int) -> dict[str, Any]:
         "recorded_at": "2026-11-26T06:00:00.000000Z",
         "actor_kind": "user",
         "actor_id": "4f1c2b8e-0000-4000-8000-000000000001",
+        "credential": "api_key:9b2d6a51-0000-4000-8000-000000000003",
         "action": "ai_system.update",
         "resource_type": "ai_system",
         "resource_id": f"00000000-0000-4000-8000-{seq:012d}",
@@ -185,8 +186,9 @@ def run(
         )
         runtime = Runtime.start(settings)
         try:
-            if ledger_service.size(session=runtime.sessions()) != 0:
-                raise SystemExit("the benchmark needs an empty database")
+            with runtime.read_sessions() as session, session.begin():
+                if ledger_service.size(session=session) != 0:
+                    raise SystemExit("the benchmark needs an empty database")
             build_seconds, expected_root = timed(lambda: _lay_down(runtime, entries))
             checkpoint_size = runtime.sign_checkpoint()
             with runtime.unit_of_work() as session:
@@ -194,7 +196,8 @@ def run(
             assert checkpoint_size == entries
             assert stored_root == expected_root
 
-            note = ledger_service.latest_checkpoint(session=runtime.sessions()).note
+            with runtime.read_sessions() as session, session.begin():
+                note = ledger_service.latest_checkpoint(session=session).note
             offline_seconds = _verify_offline(entries, note, runtime)
             database_seconds, verified = _verify_from_database(runtime)
 

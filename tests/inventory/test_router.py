@@ -892,3 +892,12 @@ def test_operation_ids_are_stable_and_unique(anonymous: TestClient) -> None:
     )
     assert by_id["download_document"] == (f"{project}/documents/{{record_id}}/content", "get")
     assert by_id["get_lineage"] == (f"{project}/lineage", "get")
+
+
+@pytest.mark.parametrize(("kind", "field"), [("systems", "name"), ("datasets", "name")])
+def test_exact_name_filter_is_not_a_substring_match(inv: Inventory, kind: str, field: str) -> None:
+    inv.new(kind, **{field: "scoring"})
+    inv.new(kind, **{field: "scoring-v2"})
+    exact = inv.list(kind, **{field: "scoring"})["items"]
+    assert [r[field] for r in exact] == ["scoring"]
+    assert len(inv.list(kind, q="scoring")["items"]) == 2

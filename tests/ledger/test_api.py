@@ -59,6 +59,9 @@ def test_every_action_is_an_entry(sdk: Client, activity: dict[str, str]) -> None
     assert update.actor_id
     assert update.request_id
     assert update.client_addr == "127.0.0.1"
+    assert update.credential is not None
+    assert update.credential.startswith("api_key:")
+    assert "bst_" not in update.credential  # the key's id, never the key
 
 
 def test_request_id_links_response_and_entry(

@@ -117,6 +117,7 @@ def test_inserted_entry_is_named(ledger: Runtime, seq: int) -> None:
             "recorded_at": "2026-11-26T00:00:00.000000Z",
             "actor_kind": "system",
             "actor_id": None,
+            "credential": None,
             "action": "test.forged",
             "resource_type": "thing",
             "resource_id": None,

@@ -132,6 +132,7 @@ def _bind(session: Session, request: Request, principal: Principal | None) -> No
         ledger_service.AuditContext(
             actor_kind=principal.kind if principal else "anonymous",
             actor_id=str(principal.id) if principal else None,
+            credential=principal.credential if principal else None,
             request_id=request_id_var.get(),
             client_addr=client_address(request),
         ),

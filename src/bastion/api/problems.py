@@ -54,7 +54,11 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem(422, "Invalid input", detail, slug="invalid-input", errors=errors)
+    # The first field at fault also goes where the services' own errors put it, so that
+    # a client reads `field` the same way for every 422.
+    return problem(
+        422, "Invalid input", detail, slug="invalid-input", field=errors[0]["field"], errors=errors
+    )
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -29,7 +29,8 @@ def file_sha256(path: Path) -> str:
 
 
 def _named(records: Iterator[Any], attribute: str, value: str) -> Any | None:
-    # The API's `q` filter is a substring match; the name must match exactly.
+    # The API filters on the exact name or version; checked again so that a server that
+    # ignored the filter could not make us attach a file to the wrong record.
     return next((r for r in records if getattr(r, attribute) == value), None)
 
 
@@ -99,10 +100,10 @@ def register_model_file(
 ) -> None:
     flow = _Flow(
         noun="model",
-        find_parent=lambda n: _named(bastion.iter_models(project, q=n), "name", n),
+        find_parent=lambda n: _named(bastion.iter_models(project, name=n), "name", n),
         create_parent=lambda n: bastion.create_model(project, name=n, **model_fields),
         find_version=lambda m, v: _named(
-            bastion.iter_model_versions(project, model_id=m.id, q=v), "version", v
+            bastion.iter_model_versions(project, model_id=m.id, version=v), "version", v
         ),
         create_version=lambda m, v, d: bastion.create_model_version(
             project, model_id=m.id, version=v, artifact_digest=d, **version_fields
@@ -124,10 +125,10 @@ def register_dataset_file(
 ) -> None:
     flow = _Flow(
         noun="dataset",
-        find_parent=lambda n: _named(bastion.iter_datasets(project, q=n), "name", n),
+        find_parent=lambda n: _named(bastion.iter_datasets(project, name=n), "name", n),
         create_parent=lambda n: bastion.create_dataset(project, name=n),
         find_version=lambda ds, v: _named(
-            bastion.iter_dataset_versions(project, dataset_id=ds.id, q=v), "version", v
+            bastion.iter_dataset_versions(project, dataset_id=ds.id, version=v), "version", v
         ),
         create_version=lambda ds, v, d: bastion.create_dataset_version(
             project, dataset_id=ds.id, version=v, content_digest=d, **version_fields

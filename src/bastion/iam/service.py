@@ -651,14 +651,4 @@ def list_projects(
     if principal.is_admin:
         return inventory_service.list_projects(session=session, query=query)
     visible = [project_id for project_id, roles in principal.project_roles.items() if roles]
-    # The inventory's own list, narrowed to the visible projects; filters, sorting and
-    # cursors stay the inventory's.
-    # TODO(lead): give inventory_service.list_projects a project_ids filter and call it.
-    return inventory_service._list(
-        session,
-        select(Project).where(Project.id.in_(visible)),
-        entity=Project,
-        query=query,
-        search=Project.name,
-        sortable=("name", "slug", "created_at", "updated_at"),
-    )
+    return inventory_service.list_projects(session=session, query=query, only=visible)

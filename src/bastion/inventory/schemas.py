@@ -333,6 +333,7 @@ class ProjectQuery(ListQuery):
 
 
 class SystemQuery(ListQuery):
+    name: Name | None = Field(default=None, description="Exactly this name.")
     lifecycle_stage: LifecycleStage | None = None
     actor_role: ActorRole | None = None
     risk_tier: RiskTier | None = None
@@ -340,27 +341,32 @@ class SystemQuery(ListQuery):
 
 
 class ModelQuery(ListQuery):
+    name: Name | None = Field(default=None, description="Exactly this name.")
     system_id: uuid.UUID | None = None
     owner: ShortText | None = None
 
 
 class ModelVersionQuery(ListQuery):
+    version: Version | None = Field(default=None, description="Exactly this version.")
     model_id: uuid.UUID | None = None
     stage: ModelStage | None = None
     task_type: TaskType | None = None
 
 
 class DatasetQuery(ListQuery):
+    name: Name | None = Field(default=None, description="Exactly this name.")
     classification: DataClassification | None = None
     owner: ShortText | None = None
 
 
 class DatasetVersionQuery(ListQuery):
+    version: Version | None = Field(default=None, description="Exactly this version.")
     dataset_id: uuid.UUID | None = None
     classification: DataClassification | None = None
 
 
 class DeploymentQuery(ListQuery):
+    name: Name | None = Field(default=None, description="Exactly this name.")
     model_version_id: uuid.UUID | None = None
     environment: ShortText | None = None
     status: DeploymentStatus | None = None

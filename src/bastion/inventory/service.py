@@ -8,7 +8,7 @@ import contextlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, func, literal_column, select, type_coerce
@@ -200,10 +200,17 @@ def update_project(*, session: Session, project: Project, data: schemas.ProjectU
     return _update(session, project, data.changes())
 
 
-def list_projects(*, session: Session, query: schemas.ProjectQuery) -> PageResult[Project]:
+def list_projects(
+    *,
+    session: Session,
+    query: schemas.ProjectQuery,
+    only: Collection[uuid.UUID] | None = None,
+) -> PageResult[Project]:
+    """Projects matching ``query``; ``only`` narrows them to those ids (a principal's)."""
+    stmt = select(Project) if only is None else select(Project).where(Project.id.in_(only))
     return _list(
         session,
-        select(Project),
+        stmt,
         entity=Project,
         query=query,
         search=Project.name,

@@ -19,6 +19,7 @@ ENTRY_FIELDS = (
     "recorded_at",
     "actor_kind",
     "actor_id",
+    "credential",
     "action",
     "resource_type",
     "resource_id",

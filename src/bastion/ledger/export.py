@@ -99,6 +99,8 @@ def cef_line(document: Mapping[str, Any]) -> str:
         "suser": document["actor_id"],
         "cs1Label": "actorKind",
         "cs1": document["actor_kind"],
+        "cs5Label": "credential",
+        "cs5": document["credential"],
         "cs2Label": "project",
         "cs2": document["project_id"],
         "cs3Label": "resource",

@@ -21,6 +21,8 @@ class LedgerEntry(Base):
     recorded_at: Mapped[datetime] = mapped_column(index=True)
     actor_kind: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str | None] = mapped_column(String(64))
+    # How the actor authenticated (`api_key:<key id>`, `oidc`, `session:<id>`): never a secret.
+    credential: Mapped[str | None] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(100), index=True)
     resource_type: Mapped[str] = mapped_column(String(64))
     resource_id: Mapped[str | None] = mapped_column(String(128))

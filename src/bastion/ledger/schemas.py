@@ -14,6 +14,7 @@ class EntryRead(Output):
     recorded_at: datetime
     actor_kind: str
     actor_id: str | None
+    credential: str | None
     action: str
     resource_type: str
     resource_id: str | None

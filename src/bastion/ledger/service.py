@@ -36,6 +36,8 @@ class AuditContext:
 
     actor_kind: str
     actor_id: str | None = None
+    credential: str | None = None
+    """How the actor authenticated, e.g. ``api_key:<key id>``; never the secret itself."""
     request_id: str | None = None
     client_addr: str | None = None
 
@@ -114,6 +116,7 @@ def record(
         "recorded_at": recorded_at,
         "actor_kind": context.actor_kind,
         "actor_id": context.actor_id,
+        "credential": context.credential,
         "action": action,
         "resource_type": resource_type,
         "resource_id": None if resource_id is None else str(resource_id),
@@ -180,6 +183,7 @@ def as_document(entry: Any) -> dict[str, Any]:
         "recorded_at": format_time(entry.recorded_at),
         "actor_kind": entry.actor_kind,
         "actor_id": entry.actor_id,
+        "credential": entry.credential,
         "action": entry.action,
         "resource_type": entry.resource_type,
         "resource_id": entry.resource_id,

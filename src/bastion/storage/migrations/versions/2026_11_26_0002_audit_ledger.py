@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_kind", sa.String(length=32), nullable=False),
         sa.Column("actor_id", sa.String(length=64), nullable=True),
+        sa.Column("credential", sa.String(length=80), nullable=True),
         sa.Column("action", sa.String(length=100), nullable=False),
         sa.Column("resource_type", sa.String(length=64), nullable=False),
         sa.Column("resource_id", sa.String(length=128), nullable=True),

@@ -9,7 +9,7 @@ import itertools
 import json
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -123,42 +123,37 @@ def verify_command(
         )
     if file and local:
         raise output.CliError("give --file or --local, not both")
-    with ExitStack() as stack:
-        if local:
-            lines = stack.enter_context(_local_export())
-        else:
+    if local:
+        report, origin = _verify_local(verifier)
+    else:
+        with ExitStack() as stack:
             path = file
             if path is None:
                 tmp = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "ledger.jsonl"
                 with connect(ctx) as bastion:
                     path = bastion.audit.export(tmp)
             lines = stack.enter_context(path.open(encoding="utf-8"))
-        report, origin = _verify_lines(iter(lines), verifier)
+            report, origin = _verify_lines(iter(lines), verifier)
     _report(report, origin, as_json=as_json, warning=warning)
 
 
-@contextmanager
-def _local_export() -> Iterator[Iterator[str]]:
-    """The ledger of this machine's database, streamed as an export."""
+def _verify_local(verifier: NoteVerifier | None) -> tuple[Report, str]:
+    """Verify the database of the server on this machine, as stored."""
     from bastion.ledger import service as ledger_service
     from bastion.ledger.keys import load_or_create_signer
     from bastion.storage.database import check_connection, create_db_engine, session_factory
 
     settings = Settings()
-    key_file = settings.effective_ledger_key_file
-    if not key_file.exists():
-        raise output.CliError(f"no ledger key at {key_file}: has the server run here?")
-    signer = load_or_create_signer(key_file, settings.ledger_origin)
+    if verifier is None:
+        key_file = settings.effective_ledger_key_file
+        if not key_file.exists():
+            raise output.CliError(f"no ledger key at {key_file}: has the server run here?")
+        verifier = load_or_create_signer(key_file, settings.ledger_origin).verifier()
     engine = create_db_engine(settings.effective_database_url)
     try:
         check_connection(engine)
         with session_factory(engine, read_only=True)() as session, session.begin():
-            yield ledger_service.export(
-                session=session,
-                verifier_key=signer.verifier().key(),
-                origin=signer.name,
-                fmt="jsonl",
-            )
+            return ledger_service.verify_stored(session=session, verifier=verifier), verifier.name
     finally:
         engine.dispose()
 

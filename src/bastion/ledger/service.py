@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Select, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.checkpoint import Checkpoint, NoteSigner
+from bastion.checkpoint import Checkpoint, NoteSigner, NoteVerifier
 from bastion.errors import InvalidInput, NotFound
 from bastion.ledger.entry import entry_leaf_hash, format_time
 from bastion.ledger.export import FORMATS, Header, cef_line, checkpoint_line, entry_line
 from bastion.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
+from bastion.ledger.verify import Report, verify
 from bastion.merkle import GetNode, TreeBuilder, consistency_proof, inclusion_proof
 from bastion.storage.base import JSONType, utcnow
 
@@ -236,8 +237,9 @@ def stream_entries(
 ) -> Iterator[Any]:
     """Entries in seq order as plain rows (read-only, no ORM bookkeeping: exports read
     millions), fetched in batches so that memory stays flat."""
-    rows = stmt.with_only_columns(*LedgerEntry.__table__.columns)
-    result = session.execute(rows.execution_options(yield_per=batch))
+    rows = stmt.with_only_columns(*_ENTRIES.columns)
+    # Through the connection: the ORM's row loading would cost more than the hashing.
+    result = session.connection().execute(rows.execution_options(yield_per=batch))
     try:
         yield from result
     finally:
@@ -272,9 +274,18 @@ def _with_nodes(session: Session, compute: Callable[[GetNode], T]) -> T:
         )
         found.update(((0, seq), value) for seq, value in rows)
     if inner:
+        by_level: dict[int, list[int]] = {}
+        for level, index in inner:
+            by_level.setdefault(level, []).append(index)
+        # One primary-key range per level: SQLite plans a row-value IN list as a scan.
         node_rows = session.execute(
             select(LedgerNode.level, LedgerNode.index, LedgerNode.hash).where(
-                tuple_(LedgerNode.level, LedgerNode.index).in_(inner)
+                or_(
+                    *(
+                        and_(LedgerNode.level == level, LedgerNode.index.in_(indices))
+                        for level, indices in by_level.items()
+                    )
+                )
             )
         )
         found.update(((level, index), value) for level, index, value in node_rows)
@@ -405,3 +416,15 @@ def export(
     for entry in stream_entries(session=session, stmt=stmt):
         document = as_document(entry)
         yield cef_line(document) if fmt == "cef" else entry_line(document, entry.leaf_hash)
+
+
+def verify_stored(*, session: Session, verifier: NoteVerifier) -> Report:
+    """Verify the ledger as stored, without the round trip through an export's JSON."""
+    tree_size = size(session=session)
+    notes = [c.note for c in checkpoints(session=session) if c.size <= tree_size]
+    stmt = entries_query().where(LedgerEntry.seq < tree_size)
+    documents = (
+        {**as_document(row), "leaf_hash": row.leaf_hash}
+        for row in stream_entries(session=session, stmt=stmt)
+    )
+    return verify(documents, notes, verifier, expected_size=tree_size)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.checkpoint import NoteSigner
 from bastion.iam import service as iam_service
+from bastion.iam.ratelimit import SlidingWindowLimiter
 from bastion.ledger import service as ledger_service
 from bastion.ledger.keys import load_or_create_signer
 from bastion.settings import Settings
@@ -40,6 +41,7 @@ class Runtime:
     read_sessions: sessionmaker[Session]
     store: LocalArtifactStore
     signer: NoteSigner
+    login_limiter: SlidingWindowLimiter
     _stop: threading.Event = field(default_factory=threading.Event)
     _scheduler: threading.Thread | None = None
 
@@ -59,6 +61,9 @@ class Runtime:
             sessions=session_factory(engine),
             read_sessions=session_factory(engine, read_only=True),
             store=LocalArtifactStore(settings.artifact_dir),
+            login_limiter=SlidingWindowLimiter(
+                settings.login_rate_limit, settings.login_rate_window_seconds
+            ),
             signer=load_or_create_signer(
                 settings.effective_ledger_key_file, settings.ledger_origin
             ),

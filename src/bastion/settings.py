@@ -62,6 +62,10 @@ class Settings(BaseSettings):
         description="First lockout; each further failure doubles it, up to the maximum.",
     )
     login_lockout_max_seconds: int = Field(default=3600, ge=1)
+    login_rate_limit: int = Field(
+        default=30, ge=1, description="Login attempts allowed per client address per window."
+    )
+    login_rate_window_seconds: int = Field(default=60, ge=1)
     session_lifetime_seconds: int = Field(
         default=8 * 3600, ge=60, description="A console session ends this long after login."
     )

@@ -5,6 +5,7 @@ Organization-wide changes need ``iam.admin`` (admins); every principal manages i
 keys and password; a project's owners manage its members.
 """
 
+import math
 import uuid
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from bastion.errors import NotFound
 from bastion.iam import schemas
 from bastion.iam import service as iam_service
 from bastion.iam import sessions as iam_sessions
+from bastion.iam.errors import TooManyAttempts
 from bastion.iam.models import ApiKey, User
 from bastion.iam.permissions import Permission, Role
 from bastion.iam.service import Principal
@@ -80,13 +82,25 @@ def login(
     the account for a time that doubles with each further failure.
     """
     settings = runtime.settings
+    context = ledger_service.AuditContext(
+        actor_kind="anonymous",
+        request_id=request_id_var.get(),
+        client_addr=client_address(request),
+    )
+    retry_after = runtime.login_limiter.hit(context.client_addr or "unknown")
+    if retry_after is not None:
+        with runtime.unit_of_work() as session:
+            ledger_service.bind(session, context)
+            ledger_service.record(
+                session, action="auth.rate_limited", resource_type="login", outcome="denied"
+            )
+        raise TooManyAttempts(
+            "too many login attempts from this address; try again later",
+            retry_after=math.ceil(retry_after),
+        )
     result = iam_service.login(
         sessions=runtime.sessions,
-        context=ledger_service.AuditContext(
-            actor_kind="anonymous",
-            request_id=request_id_var.get(),
-            client_addr=client_address(request),
-        ),
+        context=context,
         username=data.username,
         password=data.password.get_secret_value(),
         settings=settings,

@@ -1,9 +1,10 @@
 """Every domain's tables in one metadata, for migrations and the schema tests."""
 
+from bastion.evidence import models as evidence_models
 from bastion.iam import models as iam_models
 from bastion.inventory import models as inventory_models
 from bastion.ledger import models as ledger_models
 from bastion.storage.base import Base
 
-DOMAINS = (iam_models, inventory_models, ledger_models)
+DOMAINS = (iam_models, inventory_models, ledger_models, evidence_models)
 metadata = Base.metadata

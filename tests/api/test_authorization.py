@@ -67,6 +67,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("patch", f"{P}/documents/{{record_id}}"): "document.write",
     ("get", f"{P}/documents/{{record_id}}/content"): "document.download",
     ("get", f"{P}/lineage"): "inventory.read",
+    ("post", f"{P}/evidence"): "inventory.write",
+    ("get", f"{P}/evidence"): "inventory.read",
+    ("get", f"{P}/evidence/{{record_id}}"): "inventory.read",
     ("get", f"{P}/members"): "members.read",
     ("post", f"{P}/members"): "members.manage",
     ("delete", f"{P}/members/{{principal_id}}/roles/{{role}}"): "members.manage",
@@ -166,6 +169,18 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
     dataset_version = inv.new("dataset-versions")
     assert inv.upload("dataset-versions", dataset_version["id"], b"a,b\n1,2\n").status_code == 200
     document = inv.attach("model_version", model_version["id"]).json()
+    evidence = client.post(
+        inv.url("/evidence"),
+        json={
+            "kind": "assessment.fairness",
+            "subject_type": "model_version",
+            "subject_id": model_version["id"],
+            "verdict": "pass",
+            "summary": "walked",
+            "result": {"schema_version": 1},
+        },
+    )
+    assert evidence.status_code == 201, evidence.text
 
     other = principals()  # the "{user_id}" and "{key_id}" of another principal
     key_id = client.get("/api/v1/keys", params={"principal_id": other.principal_id}).json()[0]
@@ -199,6 +214,7 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         "model-versions": model_version["id"],
         "dataset-versions": dataset_version["id"],
         "documents": document["id"],
+        "evidence": evidence.json()["id"],
     }
     return World(client=client, inv=inv, values=values, walkers=walkers, record_ids=record_ids)
 

@@ -27,6 +27,7 @@ INVENTORY_TABLES = {
     "ledger_nodes",
     "ledger_checkpoints",
     "ledger_head",
+    "evidence",
 }
 
 

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from bastion import __version__
-from bastion.cli import audit, iam, inventory, local, output
+from bastion.cli import audit, evidence, iam, inventory, local, output
 from bastion.cli.lineage import lineage
 from bastion.cli.remote import Target
 
@@ -84,6 +84,7 @@ app.add_typer(iam.users, name="users")
 app.add_typer(iam.keys, name="keys")
 app.add_typer(iam.roles, name="roles")
 app.add_typer(audit.audit, name="audit")
+app.add_typer(evidence.evidence, name="evidence")
 
 
 if __name__ == "__main__":

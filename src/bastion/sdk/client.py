@@ -24,6 +24,7 @@ import httpx
 import pydantic
 
 from bastion import __version__
+from bastion.evidence.schemas import EvidenceCreate, EvidenceQuery, EvidenceRead
 from bastion.iam.schemas import (
     ApiKeyCreate,
     ApiKeyRead,
@@ -72,10 +73,6 @@ from bastion.inventory.schemas import (
     SystemUpdate,
 )
 from bastion.schemas import ListQuery, Page
-
-if TYPE_CHECKING:
-    from bastion.sdk.audit import AuditClient
-
 from bastion.sdk.errors import (
     DigestMismatchError,
     InvalidRequestError,
@@ -83,6 +80,20 @@ from bastion.sdk.errors import (
     invalid_request,
     map_transport_errors,
 )
+
+if TYPE_CHECKING:
+    from bastion.sdk.audit import AuditClient
+
+
+class Assessment(Protocol):
+    """What ``Client.log_assessment`` needs of a result."""
+
+    evidence_kind: str
+    verdict: Any
+
+    def summary(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 
 # Small enough for a smooth progress bar, large enough to keep the per-chunk cost negligible.
 CHUNK_SIZE = 256 * 1024
@@ -655,6 +666,62 @@ class Client:
                 partial.unlink(missing_ok=True)
                 raise
         return dest
+
+    # Evidence ----------------------------------------------------------------------------
+
+    def record_evidence(
+        self, project: Ref, data: EvidenceCreate | None = None, /, **fields: Any
+    ) -> EvidenceRead:
+        """Record a result about a record of the project (fields of ``EvidenceCreate``);
+        it supersedes the previous evidence of the same kind about the same record."""
+        body = _validate(EvidenceCreate, data, fields)
+        return self._create(f"{API}/projects/{_segment(project)}/evidence", EvidenceRead, body)
+
+    def log_assessment(
+        self,
+        result: "Assessment",
+        *,
+        project: Ref,
+        subject_id: Ref,
+        subject_type: SubjectType = SubjectType.MODEL_VERSION,
+        inputs: dict[str, str] | None = None,
+    ) -> EvidenceRead:
+        """Record an assessment computed here (a notebook, a CI job) as evidence.
+
+        Parameters
+        ----------
+        result
+            Any result with ``evidence_kind``, ``verdict``, ``summary()`` and ``to_dict()``,
+            such as ``bastion.fairness.assess(...)``'s.
+        project, subject_id, subject_type
+            What the assessment is about: by default a model version.
+        inputs
+            SHA-256 digests of what it ran on, by role: ``{"data": "ab12…"}``.
+        """
+        return self.record_evidence(
+            project,
+            kind=result.evidence_kind,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            verdict=str(result.verdict),
+            summary=result.summary(),
+            result=result.to_dict(),
+            inputs=[{"role": r, "sha256": d} for r, d in (inputs or {}).items()],
+            software={"name": "bastion-sdk", "version": __version__},
+        )
+
+    def get_evidence(self, project: Ref, evidence_id: Ref) -> EvidenceRead:
+        path = f"{API}/projects/{_segment(project)}/evidence/{_segment(evidence_id)}"
+        return self._get(path, EvidenceRead)
+
+    def list_evidence(self, project: Ref, **filters: Any) -> Page[EvidenceRead]:
+        """One page of a project's evidence; filters of ``EvidenceQuery`` (``kind``,
+        ``subject_id``, ``verdict``, ``current=True`` …)."""
+        query = _validate(EvidenceQuery, None, filters)
+        path = f"{API}/projects/{_segment(project)}/evidence"
+        data = self._request("GET", path, params=_json(query)).json()
+        items = [EvidenceRead.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
 
     # Lineage and health ------------------------------------------------------------------
 

@@ -64,6 +64,7 @@ class Base(DeclarativeBase):
         uuid.UUID: Uuid(),
         dict[str, Any]: JSONType,
         list[str]: JSONType,
+        list[Any]: JSONType,
     }
 
 

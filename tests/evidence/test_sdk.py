@@ -16,13 +16,14 @@ from tests.conftest import LiveServer
 
 @dataclass
 class StabilityResult:
-    """A result as the compute library shapes them: kind, verdict, summary, to_dict."""
+    """A result shaped as the compute library's are: kind, verdict, summary, to_dict."""
 
     flip_rate: float
     evidence_kind: str = "assessment.robustness"
     verdict: str = "pass"
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
     def summary(self) -> str:
         return f"{self.verdict}: prediction flip rate {self.flip_rate:.1%} under noise"
 
@@ -71,3 +72,23 @@ def test_a_result_without_schema_version_is_refused_before_sending(sdk: Client) 
         sdk.log_assessment(unversioned, project=project.slug, subject_id=system.id,
                            subject_type="ai_system")  # type: ignore[arg-type]  # fmt: skip
     assert caught.value.field == "result"
+
+
+def test_log_a_real_fairness_assessment(sdk: Client) -> None:
+    import numpy as np
+
+    from bastion.fairness import assess_fairness
+
+    rng = np.random.default_rng(7)
+    sex = rng.choice(["female", "male"], size=400)
+    y_true = rng.integers(0, 2, size=400)
+    y_pred = np.where(sex == "male", rng.random(400) < 0.6, rng.random(400) < 0.3).astype(int)
+    result = assess_fairness(y_true, y_pred, sensitive_features={"sex": sex})
+    project = sdk.create_project(name="Fair")
+    model = sdk.create_model(project.slug, name="m")
+    version = sdk.create_model_version(project.slug, model_id=model.id, version="1")
+    recorded = sdk.log_assessment(result, project=project.slug, subject_id=version.id)
+    assert recorded.kind == "assessment.fairness"
+    assert recorded.verdict == result.verdict == "fail"
+    assert recorded.result["schema_version"] == result.to_dict()["schema_version"]
+    assert recorded.summary == result.summary

@@ -88,9 +88,11 @@ if TYPE_CHECKING:
 class Assessment(Protocol):
     """What ``Client.log_assessment`` needs of a result."""
 
-    evidence_kind: str
-    verdict: Any
-
+    @property
+    def evidence_kind(self) -> str: ...
+    @property
+    def verdict(self) -> Any: ...
+    @property
     def summary(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -691,7 +693,7 @@ class Client:
         Parameters
         ----------
         result
-            Any result with ``evidence_kind``, ``verdict``, ``summary()`` and ``to_dict()``,
+            Any result with ``evidence_kind``, ``verdict``, ``summary`` and ``to_dict()``,
             such as ``bastion.fairness.assess(...)``'s.
         project, subject_id, subject_type
             What the assessment is about: by default a model version.
@@ -704,7 +706,7 @@ class Client:
             subject_type=subject_type,
             subject_id=str(subject_id),
             verdict=str(result.verdict),
-            summary=result.summary(),
+            summary=result.summary,
             result=result.to_dict(),
             inputs=[{"role": r, "sha256": d} for r, d in (inputs or {}).items()],
             software={"name": "bastion-sdk", "version": __version__},

@@ -1,0 +1,59 @@
+"""Fairness of model predictions across groups: pure computation for notebooks, CI and
+the platform's ``assessment.fairness`` evidence.
+
+One pass counts each intersectional group's confusion matrix; every per-group rate,
+fairlearn's aggregates, AIF360's signed metrics and Aequitas' disparities are read from
+those counts. See ``docs/fairness.md`` for a walk-through.
+
+>>> from bastion.fairness import assess_fairness
+>>> result = assess_fairness(y_true, y_pred, sensitive_features=df[["sex", "race"]])
+>>> result.verdict, result.to_frame()
+"""
+
+from bastion.fairness.assess import (
+    DEFAULT_MIN_GROUP_SIZE,
+    assess_fairness,
+    evaluate_counts,
+    group_counts,
+    predictions_from_scores,
+)
+from bastion.fairness.counts import GroupCounts
+from bastion.fairness.errors import (
+    FairnessInputError,
+    LengthMismatchError,
+    NonBinaryLabelsError,
+    NonFiniteValuesError,
+    SingleClassError,
+    SingleGroupError,
+    UnknownColumnError,
+)
+from bastion.fairness.result import (
+    Check,
+    Disparities,
+    FairnessResult,
+    FairnessThresholds,
+    GroupResult,
+    PrivilegedComparison,
+)
+
+__all__ = [
+    "DEFAULT_MIN_GROUP_SIZE",
+    "Check",
+    "Disparities",
+    "FairnessInputError",
+    "FairnessResult",
+    "FairnessThresholds",
+    "GroupCounts",
+    "GroupResult",
+    "LengthMismatchError",
+    "NonBinaryLabelsError",
+    "NonFiniteValuesError",
+    "PrivilegedComparison",
+    "SingleClassError",
+    "SingleGroupError",
+    "UnknownColumnError",
+    "assess_fairness",
+    "evaluate_counts",
+    "group_counts",
+    "predictions_from_scores",
+]

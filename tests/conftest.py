@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,12 @@ from bastion.settings import Settings
 from bastion.storage.database import normalize_url, transaction
 
 PG_URL_VARIABLE = "BASTION_TEST_DATABASE_URL"
+
+# Property tests explore new examples on every developer run; CI replays a fixed sequence
+# so that a submission's result does not depend on the draw (failures print their seed).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -226,14 +226,26 @@ def classification_aggregates(
         fpr_agg: dict[str, Array] = {m: fn(*fpr, m) for m in METHODS}
         eo: dict[str, Array]
         if agg == "mean":
-            eo = {m: (tpr_agg[m] + fpr_agg[m]) / 2 for m in METHODS}
+            eo = {m: _skipna_mean(tpr_agg[m], fpr_agg[m]) for m in METHODS}
         elif kind == "difference":
-            eo = {m: np.maximum(tpr_agg[m], fpr_agg[m]) for m in METHODS}
+            # fairlearn takes Python's max() of [tpr, fpr]: the FPR part wins only when
+            # it compares greater, so a NaN FPR part leaves the TPR part, a NaN TPR part
+            # stays NaN. Matched exactly, NaN cases included.
+            eo = {m: np.where(fpr_agg[m] > tpr_agg[m], fpr_agg[m], tpr_agg[m]) for m in METHODS}
         else:
-            eo = {m: np.minimum(tpr_agg[m], fpr_agg[m]) for m in METHODS}
+            eo = {m: np.where(fpr_agg[m] < tpr_agg[m], fpr_agg[m], tpr_agg[m]) for m in METHODS}
         out[f"equalized_odds_{kind}"] = eo
         out[f"equal_opportunity_{kind}"] = tpr_agg
     return out
+
+
+def _skipna_mean(a: Array, b: Array) -> Array:
+    """The mean of the parts that are defined, as pandas' ``Series.mean()`` (fairlearn's
+    ``agg="mean"``); NaN only when both are NaN."""
+    defined = (~np.isnan(a)).astype(float) + (~np.isnan(b)).astype(float)
+    total = np.nan_to_num(a) + np.nan_to_num(b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(defined > 0, total / defined, np.nan)
 
 
 def regression_aggregates(

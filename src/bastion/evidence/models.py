@@ -6,11 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bastion.inventory.enums import SubjectType
-from bastion.storage.base import Base, IdMixin, utcnow
+from bastion.storage.base import Base, IdMixin, string_enum, utcnow
 
 
 class Verdict(StrEnum):
@@ -18,16 +18,6 @@ class Verdict(StrEnum):
     WARN = "warn"
     FAIL = "fail"
     INFO = "info"
-
-
-def _enum(enum: type[StrEnum]) -> Enum:
-    return Enum(
-        enum,
-        native_enum=False,
-        create_constraint=False,
-        length=40,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class Evidence(IdMixin, Base):
@@ -38,9 +28,9 @@ class Evidence(IdMixin, Base):
         ForeignKey("projects.id", ondelete="RESTRICT"), index=True
     )
     kind: Mapped[str] = mapped_column(String(100))
-    subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType))
+    subject_type: Mapped[SubjectType] = mapped_column(string_enum(SubjectType))
     subject_id: Mapped[uuid.UUID] = mapped_column()
-    verdict: Mapped[Verdict] = mapped_column(_enum(Verdict))
+    verdict: Mapped[Verdict] = mapped_column(string_enum(Verdict))
     summary: Mapped[str] = mapped_column(Text)
     result: Mapped[dict[str, Any]] = mapped_column()
     # [{"role": "data", "sha256": "…"}, …]: what the result was computed from.

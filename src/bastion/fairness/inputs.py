@@ -22,34 +22,14 @@ from bastion.fairness.errors import (
     NonFiniteValuesError,
     UnknownColumnError,
 )
+from bastion.fairness.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
 
 __all__ = ["BinaryLabels", "binary_labels", "column", "sensitive_columns", "weights"]
 
 # Names under which ``to_dict()`` writes a group's figures; a sensitive feature of the
 # same name would be overwritten there, so it is refused up front.
 RESERVED_NAMES = frozenset(
-    {
-        "count",
-        "weight",
-        "small",
-        "intervals",
-        "selection_rate",
-        "base_rate",
-        "true_positive_rate",
-        "false_positive_rate",
-        "true_negative_rate",
-        "false_negative_rate",
-        "precision",
-        "negative_predictive_value",
-        "false_discovery_rate",
-        "false_omission_rate",
-        "accuracy",
-        "predicted_positive_share",
-        "theil_index",
-        "mean_error",
-        "mean_absolute_error",
-        "root_mean_squared_error",
-    }
+    {"count", "weight", "small", "intervals", *CLASSIFICATION_METRICS, *REGRESSION_METRICS}
 )
 
 

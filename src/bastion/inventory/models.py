@@ -2,10 +2,9 @@
 
 import uuid
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bastion.inventory.enums import (
@@ -19,19 +18,7 @@ from bastion.inventory.enums import (
     SubjectType,
     TaskType,
 )
-from bastion.storage.base import Base, IdMixin, LabelsMixin, NameColumn, TimestampMixin
-
-
-def _enum(enum: type[StrEnum]) -> Enum:
-    # Stored as plain strings without a CHECK constraint: adding a value to a vocabulary
-    # must not need a table rebuild on SQLite. The API validates the values.
-    return Enum(
-        enum,
-        native_enum=False,
-        create_constraint=False,
-        length=40,
-        values_callable=lambda members: [m.value for m in members],
-    )
+from bastion.storage.base import Base, IdMixin, LabelsMixin, NameColumn, TimestampMixin, string_enum
 
 
 def _project_fk() -> Mapped[uuid.UUID]:
@@ -59,10 +46,14 @@ class AISystem(IdMixin, TimestampMixin, LabelsMixin, Base):
     deployment_context: Mapped[str] = mapped_column(Text, default="")
     affected_groups: Mapped[list[str]] = mapped_column(default=list)
     lifecycle_stage: Mapped[LifecycleStage] = mapped_column(
-        _enum(LifecycleStage), default=LifecycleStage.IDEA
+        string_enum(LifecycleStage), default=LifecycleStage.IDEA
     )
-    actor_role: Mapped[ActorRole] = mapped_column(_enum(ActorRole), default=ActorRole.DEPLOYER)
-    risk_tier: Mapped[RiskTier] = mapped_column(_enum(RiskTier), default=RiskTier.UNCLASSIFIED)
+    actor_role: Mapped[ActorRole] = mapped_column(
+        string_enum(ActorRole), default=ActorRole.DEPLOYER
+    )
+    risk_tier: Mapped[RiskTier] = mapped_column(
+        string_enum(RiskTier), default=RiskTier.UNCLASSIFIED
+    )
 
 
 class Model(IdMixin, TimestampMixin, LabelsMixin, Base):
@@ -89,10 +80,12 @@ class ModelVersion(IdMixin, TimestampMixin, LabelsMixin, Base):
     version: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     framework: Mapped[str] = mapped_column(String(100), default="")
-    task_type: Mapped[TaskType] = mapped_column(_enum(TaskType), default=TaskType.OTHER)
+    task_type: Mapped[TaskType] = mapped_column(string_enum(TaskType), default=TaskType.OTHER)
     input_schema: Mapped[dict[str, Any]] = mapped_column(default=dict)
     output_schema: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    stage: Mapped[ModelStage] = mapped_column(_enum(ModelStage), default=ModelStage.DEVELOPMENT)
+    stage: Mapped[ModelStage] = mapped_column(
+        string_enum(ModelStage), default=ModelStage.DEVELOPMENT
+    )
     # Declared for a model kept elsewhere, or set by an upload, which must match it.
     artifact_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     # Set only once the artifact itself is in the artifact store.
@@ -114,7 +107,7 @@ class Dataset(IdMixin, TimestampMixin, LabelsMixin, Base):
     source: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(200), default="")
     classification: Mapped[DataClassification] = mapped_column(
-        _enum(DataClassification), default=DataClassification.INTERNAL
+        string_enum(DataClassification), default=DataClassification.INTERNAL
     )
 
 
@@ -135,7 +128,7 @@ class DatasetVersion(IdMixin, TimestampMixin, LabelsMixin, Base):
     # an upload must match a declared digest.
     content_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     classification: Mapped[DataClassification | None] = mapped_column(
-        _enum(DataClassification), default=None
+        string_enum(DataClassification), default=None
     )
     retention_until: Mapped[date | None] = mapped_column(default=None)
     # Set only once the data itself is in the artifact store.
@@ -154,7 +147,7 @@ class ModelVersionDataset(Base):
     dataset_version_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("dataset_versions.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
-    role: Mapped[DatasetRole] = mapped_column(_enum(DatasetRole), primary_key=True)
+    role: Mapped[DatasetRole] = mapped_column(string_enum(DatasetRole), primary_key=True)
 
 
 class Deployment(IdMixin, TimestampMixin, LabelsMixin, Base):
@@ -171,7 +164,7 @@ class Deployment(IdMixin, TimestampMixin, LabelsMixin, Base):
     environment: Mapped[str] = mapped_column(String(100), default="")
     endpoint_url: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[DeploymentStatus] = mapped_column(
-        _enum(DeploymentStatus), default=DeploymentStatus.ACTIVE
+        string_enum(DeploymentStatus), default=DeploymentStatus.ACTIVE
     )
 
 
@@ -181,7 +174,7 @@ class Document(IdMixin, TimestampMixin, LabelsMixin, Base):
     __tablename__ = "documents"
 
     project_id: Mapped[uuid.UUID] = _project_fk()
-    subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType))
+    subject_type: Mapped[SubjectType] = mapped_column(string_enum(SubjectType))
     subject_id: Mapped[uuid.UUID] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(NameColumn)
     kind: Mapped[str] = mapped_column(String(100), default="document")

@@ -2,9 +2,10 @@
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, String, Uuid
+from sqlalchemy import JSON, DateTime, Enum, MetaData, String, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -86,3 +87,15 @@ class LabelsMixin:
 
 
 NameColumn = String(200)
+
+
+def string_enum(enum: type[StrEnum]) -> Enum:
+    """A vocabulary stored as plain strings, without a CHECK constraint: adding a value must
+    not need a table rebuild on SQLite. The API validates the values."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=40,
+        values_callable=lambda members: [m.value for m in members],
+    )

@@ -201,3 +201,18 @@ def test_filtered_export_is_not_mistaken_for_a_whole_ledger(
     result = CliRunner().invoke(app, ["audit", "verify", "--file", str(export)])
     assert result.exit_code == 1
     assert "filtered" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/audit/entries/99999999999999999999",
+        "/api/v1/audit/entries/-1/proof",
+        "/api/v1/audit/consistency?first=1&second=99999999999999999999",
+    ],
+)
+def test_out_of_range_numbers_are_422(live_server: LiveServer, path: str) -> None:
+    response = httpx.get(
+        live_server.url + path, headers={"Authorization": f"Bearer {live_server.admin_key}"}
+    )
+    assert response.status_code == 422, response.text

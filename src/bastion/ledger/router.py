@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 LedgerReader = OrgAccess(Permission.LEDGER_READ)
 AuditedProject = Annotated[Project, ProjectAccess(Permission.AUDIT_READ)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Cursor = Annotated[str | None, Query(pattern=r"^\d{1,19}$", description="From `next_cursor`.")]
+Cursor = Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="From `next_cursor`.")]
 
 
 def _page(
@@ -71,9 +71,12 @@ def _proof(session: Session, seq: int, size: int | None) -> schemas.InclusionPro
     )
 
 
+BIGINT = 2**63 - 1  # what the database stores; a larger number is a 422, not a 500
 SizeQuery = Annotated[
-    int | None, Query(ge=1, description="Tree size; default: the latest signed checkpoint.")
+    int | None,
+    Query(ge=1, le=BIGINT, description="Tree size; default: the latest signed checkpoint."),
 ]
+Seq = Annotated[int, Path(ge=0, le=BIGINT, description="Entry number.")]
 
 
 # Organization-wide ---------------------------------------------------------------------
@@ -101,7 +104,7 @@ def list_entries(
 
 
 @router.get("/audit/entries/{seq}", operation_id="get_audit_entry", dependencies=[LedgerReader])
-def get_entry(session: SessionDep, seq: int) -> schemas.EntryRead:
+def get_entry(session: SessionDep, seq: Seq) -> schemas.EntryRead:
     return schemas.EntryRead.model_validate(ledger_service.get_entry(session=session, seq=seq))
 
 
@@ -109,7 +112,7 @@ def get_entry(session: SessionDep, seq: int) -> schemas.EntryRead:
     "/audit/entries/{seq}/proof", operation_id="get_inclusion_proof", dependencies=[LedgerReader]
 )
 def get_inclusion_proof(
-    session: SessionDep, seq: int, size: SizeQuery = None
+    session: SessionDep, seq: Seq, size: SizeQuery = None
 ) -> schemas.InclusionProofRead:
     """Proof that entry ``seq`` is in the tree of ``size`` entries."""
     return _proof(session, seq, size)
@@ -118,8 +121,8 @@ def get_inclusion_proof(
 @router.get("/audit/consistency", operation_id="get_consistency_proof", dependencies=[LedgerReader])
 def get_consistency_proof(
     session: SessionDep,
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int, Query(ge=1)],
+    first: Annotated[int, Query(ge=1, le=BIGINT)],
+    second: Annotated[int, Query(ge=1, le=BIGINT)],
 ) -> schemas.ConsistencyProofRead:
     """Proof that the tree of ``second`` entries extends the tree of ``first`` entries."""
     proof = ledger_service.prove_consistency(session=session, first=first, second=second)
@@ -238,7 +241,7 @@ def list_project_entries(
     operation_id="get_project_inclusion_proof",
 )
 def get_project_inclusion_proof(
-    session: SessionDep, project: AuditedProject, seq: int, size: SizeQuery = None
+    session: SessionDep, project: AuditedProject, seq: Seq, size: SizeQuery = None
 ) -> schemas.InclusionProofRead:
     entry = ledger_service.get_entry(session=session, seq=seq)
     if entry.project_id != project.id:

@@ -27,7 +27,6 @@ from bastion.storage.database import (
     check_connection,
     create_db_engine,
     session_factory,
-    transaction,
 )
 
 logger = logging.getLogger("bastion.runtime")
@@ -86,14 +85,14 @@ class Runtime:
     def bootstrap_admin_key(self) -> str | None:
         """On an empty database, create an admin user and an API key for it; the key's
         secret, or None when any principal exists."""
-        with transaction(self.sessions) as session:
+        with self.unit_of_work() as session:
             ledger_service.bind(session, ledger_service.SYSTEM)
             issued = iam_service.ensure_bootstrap_key(session=session)
             return issued.secret if issued else None
 
     def sign_checkpoint(self) -> int:
         """Sign the current ledger head (no-op if already signed); the size signed."""
-        with transaction(self.sessions) as session:
+        with self.unit_of_work() as session:
             return ledger_service.sign_checkpoint(session=session, signer=self.signer).size
 
     def start_checkpoint_schedule(self) -> None:

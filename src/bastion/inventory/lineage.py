@@ -17,7 +17,6 @@ from bastion.inventory import schemas
 from bastion.inventory import service as inventory_service
 from bastion.inventory.enums import DatasetRole, SubjectType
 from bastion.inventory.models import (
-    AISystem,
     Dataset,
     DatasetVersion,
     Deployment,
@@ -100,13 +99,7 @@ def _label(session: Session, node: Node) -> str:
         dv = session.get(DatasetVersion, node_id)
         dataset = session.get(Dataset, dv.dataset_id) if dv else None
         return f"{dataset.name}:{dv.version}" if dv and dataset else str(node_id)
-    table = {
-        SubjectType.DEPLOYMENT: Deployment,
-        SubjectType.MODEL: Model,
-        SubjectType.DATASET: Dataset,
-        SubjectType.AI_SYSTEM: AISystem,
-    }.get(kind)
-    record = session.get(table, node_id) if table else None
+    record = session.get(inventory_service.SUBJECT_TABLES[kind], node_id)
     return str(getattr(record, "name", node_id))
 
 

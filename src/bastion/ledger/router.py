@@ -26,30 +26,21 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 LedgerReader = OrgAccess(Permission.LEDGER_READ)
 AuditedProject = Annotated[Project, ProjectAccess(Permission.AUDIT_READ)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Cursor = Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="From `next_cursor`.")]
 
 
 def _page(
-    session: Session,
-    *,
-    project_id: uuid.UUID | None,
-    since: datetime | None,
-    until: datetime | None,
-    action: str | None,
-    cursor: str | None,
-    limit: int,
+    session: Session, filters: schemas.EntryFilters, project_id: uuid.UUID | None
 ) -> schemas.EntryPage:
     stmt = ledger_service.entries_query(
         project_id=project_id,
-        since=since,
-        until=until,
-        action=action,
-        after_seq=None if cursor is None else int(cursor),
+        since=filters.since,
+        until=filters.until,
+        action=filters.action,
+        after_seq=None if filters.cursor is None else int(filters.cursor),
     )
-    rows = list(session.scalars(stmt.limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows = list(session.scalars(stmt.limit(filters.limit + 1)))
+    more = len(rows) > filters.limit
+    rows = rows[: filters.limit]
     return schemas.EntryPage(
         items=[schemas.EntryRead.model_validate(r) for r in rows],
         next_cursor=str(rows[-1].seq) if more else None,
@@ -84,23 +75,9 @@ Seq = Annotated[int, Path(ge=0, le=BIGINT, description="Entry number.")]
 
 @router.get("/audit/entries", operation_id="list_audit_entries", dependencies=[LedgerReader])
 def list_entries(
-    session: SessionDep,
-    project_id: uuid.UUID | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    action: Annotated[str | None, Query(max_length=100)] = None,
-    cursor: Cursor = None,
-    limit: Limit = 100,
+    session: SessionDep, filters: Annotated[schemas.LedgerEntryFilters, Query()]
 ) -> schemas.EntryPage:
-    return _page(
-        session,
-        project_id=project_id,
-        since=since,
-        until=until,
-        action=action,
-        cursor=cursor,
-        limit=limit,
-    )
+    return _page(session, filters, filters.project_id)
 
 
 @router.get("/audit/entries/{seq}", operation_id="get_audit_entry", dependencies=[LedgerReader])
@@ -219,21 +196,9 @@ def export_ledger(
 def list_project_entries(
     session: SessionDep,
     project: AuditedProject,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    action: Annotated[str | None, Query(max_length=100)] = None,
-    cursor: Cursor = None,
-    limit: Limit = 100,
+    filters: Annotated[schemas.EntryFilters, Query()],
 ) -> schemas.EntryPage:
-    return _page(
-        session,
-        project_id=project.id,
-        since=since,
-        until=until,
-        action=action,
-        cursor=cursor,
-        limit=limit,
-    )
+    return _page(session, filters, project.id)
 
 
 @router.get(

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from bastion.schemas import Output
 
@@ -60,3 +60,22 @@ class ConsistencyProofRead(Output):
 class VerifierKeyRead(Output):
     origin: str
     key: str = Field(description="Verifier key in the C2SP signed-note format.")
+
+
+class EntryFilters(BaseModel):
+    """Which entries to list, oldest first."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    action: str | None = Field(default=None, max_length=100)
+    # 18 digits: every such number fits the database's BIGINT.
+    cursor: str | None = Field(
+        default=None, pattern=r"^\d{1,18}$", description="From `next_cursor`."
+    )
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class LedgerEntryFilters(EntryFilters):
+    """The organization-wide list can also narrow to one project."""
+
+    project_id: uuid.UUID | None = None

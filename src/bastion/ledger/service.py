@@ -57,24 +57,6 @@ def context_of(session: Session) -> AuditContext:
     return context
 
 
-def _lock_head(session: Session) -> LedgerHead:
-    # FOR UPDATE serializes appenders on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
-    stmt = (
-        select(LedgerHead)
-        .where(LedgerHead.id == _HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = session.scalar(stmt)
-    if head is None:
-        raise RuntimeError("the ledger head row is missing; run the migrations")
-    return head
-
-
-def _builder(head: LedgerHead) -> TreeBuilder:
-    return TreeBuilder(head.size, [bytes.fromhex(h) for h in head.frontier])
-
-
 # Core statements on the tables, built once: this runs on every write request, where
 # building statements and the ORM's bookkeeping cost more than the append itself.
 _ENTRIES = cast(Table, LedgerEntry.__table__)
@@ -88,6 +70,15 @@ _MOVE_HEAD = (
     .where(_HEAD.c.id == _HEAD_ID)
     .values(size=bindparam("new_size"), frontier=bindparam("new_frontier", type_=JSONType))
 )
+
+
+def _locked_head(session: Session) -> tuple[int, TreeBuilder]:
+    """The tree's size and right edge, locked until the transaction ends: appenders and
+    signers queue here (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already does)."""
+    head = session.connection().execute(_LOCK_HEAD).one_or_none()
+    if head is None:
+        raise RuntimeError("the ledger head row is missing; run the migrations")
+    return int(head.size), TreeBuilder(head.size, [bytes.fromhex(h) for h in head.frontier])
 
 
 def record(
@@ -107,13 +98,10 @@ def record(
     """
     context = context_of(session)
     connection = session.connection()
-    head = connection.execute(_LOCK_HEAD).one_or_none()
-    if head is None:
-        raise RuntimeError("the ledger head row is missing; run the migrations")
-    builder = TreeBuilder(head.size, [bytes.fromhex(h) for h in head.frontier])
+    seq, builder = _locked_head(session)
     recorded_at = utcnow()
     row = {
-        "seq": head.size,
+        "seq": seq,
         "recorded_at": recorded_at,
         "actor_kind": context.actor_kind,
         "actor_id": context.actor_id,
@@ -143,7 +131,7 @@ def record(
         connection.execute(_INSERT_NODE, nodes)
     frontier = [h.hex() for h in builder.hashes]
     connection.execute(_MOVE_HEAD, {"new_size": builder.size, "new_frontier": frontier})
-    return int(head.size)
+    return seq
 
 
 def record_on_failure(session: Session, **fields: Any) -> None:
@@ -350,14 +338,14 @@ def prove_consistency(*, session: Session, first: int, second: int) -> list[byte
 
 def sign_checkpoint(*, session: Session, signer: NoteSigner) -> LedgerCheckpoint:
     """Sign the current tree head; the existing checkpoint if the size has not moved."""
-    head = _lock_head(session)
-    existing = session.get(LedgerCheckpoint, head.size)
+    tree_size, builder = _locked_head(session)
+    existing = session.get(LedgerCheckpoint, tree_size)
     if existing is not None:
         return existing
-    root = _builder(head).root()
-    note = Checkpoint(origin=signer.name, size=head.size, root_hash=root).sign(signer)
+    root = builder.root()
+    note = Checkpoint(origin=signer.name, size=tree_size, root_hash=root).sign(signer)
     checkpoint = LedgerCheckpoint(
-        size=head.size, root_hash=root.hex(), note=note, created_at=utcnow()
+        size=tree_size, root_hash=root.hex(), note=note, created_at=utcnow()
     )
     session.add(checkpoint)
     session.flush()

@@ -144,17 +144,6 @@ class LocalArtifactStore:
             raise NotFound(f"artifact {digest} is not in the store") from None
         return _chunks(handle)
 
-    def put_file(self, source: BinaryIO, *, max_size: int) -> BlobInfo:
-        """Store everything readable from ``source``."""
-        writer = self.writer(max_size=max_size)
-        try:
-            while chunk := source.read(CHUNK_SIZE):
-                writer.write(chunk)
-        except BaseException:
-            writer.abort()
-            raise
-        return writer.commit()
-
 
 def _chunks(handle: BinaryIO) -> Iterator[bytes]:
     with handle:

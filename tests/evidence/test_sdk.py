@@ -16,12 +16,13 @@ from tests.conftest import LiveServer
 
 @dataclass
 class StabilityResult:
-    """A result shaped as the compute library's are: kind, verdict, summary, to_dict."""
+    """A result shaped as the compute library's are: kind, verdict, summary, inputs, to_dict."""
 
     flip_rate: float
     evidence_kind: str = "assessment.robustness"
     verdict: str = "pass"
     extra: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=lambda: {"model": "ab" * 32})
 
     @property
     def summary(self) -> str:
@@ -47,7 +48,11 @@ def test_log_assessment_then_read_it_back(sdk: Client, live_server: LiveServer) 
     )  # fmt: skip
     assert recorded.kind == "assessment.robustness"
     assert recorded.summary == "pass: prediction flip rate 1.2% under noise"
-    assert recorded.inputs == [{"role": "data", "sha256": "cd" * 32}]
+    # The digests the result carries, plus those the caller adds.
+    assert recorded.inputs == [
+        {"role": "model", "sha256": "ab" * 32},
+        {"role": "data", "sha256": "cd" * 32},
+    ]
     assert recorded.produced_by["software"]["name"] == "bastion-sdk"
     assert sdk.get_evidence(project.slug, recorded.id) == recorded
     page = sdk.list_evidence(project.slug, current=True, kind="assessment.robustness")

@@ -6,7 +6,7 @@ import pytest
 
 from bastion.errors import InvalidInput
 from bastion.fairness import (
-    FairnessInputError,
+    AssessmentInputError,
     LengthMismatchError,
     NonBinaryLabelsError,
     NonFiniteValuesError,
@@ -23,8 +23,8 @@ S = np.array(["a", "a", "b", "b", "c", "c"])
 
 
 def test_errors_are_value_errors_and_platform_invalid_input() -> None:
-    assert issubclass(FairnessInputError, ValueError)
-    assert issubclass(FairnessInputError, InvalidInput)  # answered as 422 by the API
+    assert issubclass(AssessmentInputError, ValueError)
+    assert issubclass(AssessmentInputError, InvalidInput)  # answered as 422 by the API
 
 
 def test_non_binary_labels_name_the_values() -> None:
@@ -106,7 +106,7 @@ def test_non_finite_scores_and_regression_values() -> None:
 
 
 def test_bad_weights() -> None:
-    with pytest.raises(FairnessInputError, match="negative"):
+    with pytest.raises(AssessmentInputError, match="negative"):
         assess_fairness(Y, P, sensitive_features=S, sample_weight=[1, 1, -1, 1, 1, 1])
     with pytest.raises(NonFiniteValuesError, match="sample_weight"):
         assess_fairness(Y, P, sensitive_features=S, sample_weight=[1, 1, np.nan, 1, 1, 1])
@@ -125,11 +125,11 @@ def test_unknown_column_names_the_column_and_lists_the_others() -> None:
 
 
 def test_unknown_group_and_bad_options() -> None:
-    with pytest.raises(FairnessInputError, match="matches no group"):
+    with pytest.raises(AssessmentInputError, match="matches no group"):
         assess_fairness(Y, P, sensitive_features=S, privileged_group="z")
-    with pytest.raises(FairnessInputError, match="tau must be in"):
+    with pytest.raises(AssessmentInputError, match="tau must be in"):
         assess_fairness(Y, P, sensitive_features=S, tau=1.5)
-    with pytest.raises(FairnessInputError, match="task must be"):
+    with pytest.raises(AssessmentInputError, match="task must be"):
         assess_fairness(Y, P, sensitive_features=S, task="ranking")  # type: ignore[arg-type]
-    with pytest.raises(FairnessInputError, match="clash with result fields"):
+    with pytest.raises(AssessmentInputError, match="clash with result fields"):
         assess_fairness(Y, P, sensitive_features={"count": S})

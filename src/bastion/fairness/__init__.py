@@ -10,6 +10,16 @@ those counts. See ``docs/fairness.md`` for a walk-through.
 >>> result.verdict, result.to_frame()
 """
 
+from bastion.assessment.errors import (
+    AssessmentInputError,
+    LengthMismatchError,
+    NonBinaryLabelsError,
+    NonFiniteValuesError,
+    SingleClassError,
+    SingleGroupError,
+    UnknownColumnError,
+)
+from bastion.assessment.verdict import Check
 from bastion.fairness.assess import (
     DEFAULT_MIN_GROUP_SIZE,
     assess_fairness,
@@ -18,17 +28,7 @@ from bastion.fairness.assess import (
     predictions_from_scores,
 )
 from bastion.fairness.counts import GroupCounts
-from bastion.fairness.errors import (
-    FairnessInputError,
-    LengthMismatchError,
-    NonBinaryLabelsError,
-    NonFiniteValuesError,
-    SingleClassError,
-    SingleGroupError,
-    UnknownColumnError,
-)
 from bastion.fairness.result import (
-    Check,
     Disparities,
     FairnessResult,
     FairnessThresholds,
@@ -38,9 +38,9 @@ from bastion.fairness.result import (
 
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
+    "AssessmentInputError",
     "Check",
     "Disparities",
-    "FairnessInputError",
     "FairnessResult",
     "FairnessThresholds",
     "GroupCounts",

@@ -15,13 +15,15 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from bastion.fairness import inputs
-from bastion.fairness.counts import Factorized, GroupCounts, cell_codes, factorize_groups
-from bastion.fairness.errors import (
-    FairnessInputError,
+from bastion.assessment import inputs
+from bastion.assessment.digests import data_digest, input_digests
+from bastion.assessment.errors import (
+    AssessmentInputError,
     SingleClassError,
     UnknownColumnError,
 )
+from bastion.assessment.verdict import Check, Verdict, judge, worst
+from bastion.fairness.counts import Factorized, GroupCounts, cell_codes, factorize_groups
 from bastion.fairness.metrics import (
     AEQUITAS_METRICS,
     CLASSIFICATION_METRICS,
@@ -34,14 +36,11 @@ from bastion.fairness.metrics import (
     regression_rates,
 )
 from bastion.fairness.result import (
-    Check,
     Disparities,
     FairnessResult,
     FairnessThresholds,
     GroupResult,
     PrivilegedComparison,
-    Verdict,
-    worst,
 )
 
 __all__ = [
@@ -56,6 +55,11 @@ Array = npt.NDArray[np.float64]
 
 # 30 rows: the usual rule of thumb for trusting the normal approximation of a proportion.
 DEFAULT_MIN_GROUP_SIZE = 30
+# Names under which ``to_dict()`` writes a group's figures; a sensitive feature of the
+# same name would be overwritten there, so it is refused up front.
+RESERVED_NAMES = frozenset(
+    {"count", "weight", "small", "intervals", *CLASSIFICATION_METRICS, *REGRESSION_METRICS}
+)
 Task = Literal["classification", "regression"]
 UndefinedRates = Literal["zero", "skip"]
 Agg = Literal["worst_case", "mean"]
@@ -71,7 +75,7 @@ def predictions_from_scores(y_score: Any, threshold: float = 0.5) -> npt.NDArray
     """
     scores = inputs.column(y_score, "y_score")
     if scores.dtype.kind not in "biuf":
-        raise FairnessInputError(f"y_score must be numeric, got dtype {scores.dtype}")
+        raise AssessmentInputError(f"y_score must be numeric, got dtype {scores.dtype}")
     inputs.finite(scores.astype(np.float64, copy=False), "y_score")
     return (scores >= threshold).astype(np.int64)
 
@@ -91,6 +95,17 @@ class _Rows:
         self.labels = labels
         self.error = error
 
+    def digest(self) -> str:
+        """The content digest of the values assessed: groups, labels or errors, weights."""
+        labels = self.labels
+        return data_digest(
+            [repr(self.groups.features), repr(self.groups.keys), repr(labels and labels.pos_label)],
+            self.groups.codes,
+            labels.y_true if labels else self.error,
+            labels.y_pred if labels else None,
+            self.weights,
+        )
+
 
 def _prepare(
     y_true: Any,
@@ -103,12 +118,12 @@ def _prepare(
     allow_single_class: bool,
 ) -> tuple[GroupCounts, _Rows]:
     if task not in ("classification", "regression"):
-        raise FairnessInputError(f"task must be 'classification' or 'regression', not {task!r}")
+        raise AssessmentInputError(f"task must be 'classification' or 'regression', not {task!r}")
     yt = inputs.column(inputs.resolve(y_true, data, "y_true"), "y_true")
     yp = inputs.column(inputs.resolve(y_pred, data, "y_pred"), "y_pred")
     n = inputs.check_lengths(yt, yp)
     w = inputs.weights(inputs.resolve(sample_weight, data, "sample_weight"), n)
-    names, columns = inputs.sensitive_columns(sensitive_features, data, n)
+    names, columns = inputs.sensitive_columns(sensitive_features, data, n, reserved=RESERVED_NAMES)
     if task == "regression":
         t, p = inputs.continuous(yt, "y_true"), inputs.continuous(yp, "y_pred")
         groups = factorize_groups(names, columns)
@@ -178,7 +193,7 @@ def _matching(
     elif len(features) == 1:
         wanted = {features[0]: spec}
     else:
-        raise FairnessInputError(
+        raise AssessmentInputError(
             f"{role} must name a value per feature ({', '.join(features)}): give a mapping "
             "such as {feature: value} or a tuple of values"
         )
@@ -195,7 +210,7 @@ def _matching(
         dtype=bool,
     )
     if not mask.any():
-        raise FairnessInputError(
+        raise AssessmentInputError(
             f"{role} {wanted} matches no group; the groups are "
             f"{[dict(zip(features, k, strict=True)) for k in counts.keys[:20]]}",
             field=role,
@@ -306,18 +321,23 @@ def evaluate_counts(
     bootstrap_tables: Array | None = None,
     confidence: float = 0.95,
     settings: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, str] | None = None,
 ) -> FairnessResult:
-    """Every fairness figure from per-group counts (see :func:`assess_fairness`)."""
+    """Every fairness figure from per-group counts (see :func:`assess_fairness`).
+
+    ``inputs`` are the digests of the data the counts came from, by role, for the
+    evidence record (counts merged from partitions have no rows to hash here).
+    """
     if not 0 < tau <= 1:
-        raise FairnessInputError(f"tau must be in (0, 1], got {tau}", field="tau")
+        raise AssessmentInputError(f"tau must be in (0, 1], got {tau}", field="tau")
     if undefined_rates not in ("zero", "skip"):
-        raise FairnessInputError(
+        raise AssessmentInputError(
             f"undefined_rates must be 'zero' or 'skip', not {undefined_rates!r}"
         )
     if agg not in ("worst_case", "mean"):
-        raise FairnessInputError(f"agg must be 'worst_case' or 'mean', not {agg!r}")
+        raise AssessmentInputError(f"agg must be 'worst_case' or 'mean', not {agg!r}")
     if not 0 < confidence < 1:
-        raise FairnessInputError(f"confidence must be in (0, 1), got {confidence}")
+        raise AssessmentInputError(f"confidence must be in (0, 1), got {confidence}")
     thresholds = thresholds or FairnessThresholds()
     task = counts.task
     table = _table(counts)
@@ -406,6 +426,7 @@ def evaluate_counts(
             "confidence": confidence if bootstrap_tables is not None else None,
             **(settings or {}),
         },
+        inputs=dict(inputs or {}),
         counts=counts,
     )
 
@@ -421,7 +442,7 @@ def _privileged(
         mask, wanted = _matching(spec, counts, "privileged_group")
         chosen_by = "caller"
     if mask.all():
-        raise FairnessInputError(
+        raise AssessmentInputError(
             f"privileged_group {wanted} covers every group: nothing is left to compare",
             field="privileged_group",
         )
@@ -456,7 +477,7 @@ def _disparities(
     else:
         mask, wanted = _matching(spec, counts, "reference_group")
         if mask.sum() != 1:
-            raise FairnessInputError(
+            raise AssessmentInputError(
                 f"reference_group {wanted} matches {int(mask.sum())} groups; give a value for "
                 f"every feature ({', '.join(counts.features)})",
                 field="reference_group",
@@ -486,15 +507,14 @@ def _disparities(
 
 def _checks(aggs: dict[str, dict[str, Array]], t: FairnessThresholds) -> list[Check]:
     def check(metric: str, warn: float, fail: float, higher_is_better: bool) -> Check:
-        value = float(aggs[metric][t.method])
-        outcome: Verdict
-        if np.isnan(value):
-            outcome = "warn"  # undefined: cannot be shown to pass
-        elif higher_is_better:
-            outcome = "fail" if value < fail else "warn" if value < warn else "pass"
-        else:
-            outcome = "fail" if value > fail else "warn" if value > warn else "pass"
-        return Check(metric, t.method, value, warn, fail, higher_is_better, outcome)
+        return judge(
+            metric,
+            float(aggs[metric][t.method]),
+            warn_at=warn,
+            fail_at=fail,
+            higher_is_better=higher_is_better,
+            method=t.method,
+        )
 
     return [
         check(
@@ -532,6 +552,7 @@ def assess_fairness(
     confidence: float = 0.95,
     seed: int = 0,
     allow_single_class: bool = False,
+    inputs: Mapping[str, str] | None = None,
 ) -> FairnessResult:
     """Assess the fairness of predictions across groups of one or more sensitive features.
 
@@ -579,6 +600,10 @@ def assess_fairness(
     allow_single_class : bool, default False
         Compute anyway when ``y_true`` holds one class; the metrics that need the missing
         class are then reported as undefined.
+    inputs : mapping of str to str, optional
+        SHA-256 digests of what the assessment ran on, by role, when the caller knows
+        them (the file the data came from: ``{"data": file_digest(path)}``). Without a
+        ``data`` digest, the content digest of the values assessed is recorded.
 
     Returns
     -------
@@ -586,15 +611,15 @@ def assess_fairness(
 
     Raises
     ------
-    FairnessInputError
+    AssessmentInputError
         (a ``ValueError``) or one of its subclasses, naming the problem:
         ``NonBinaryLabelsError``, ``LengthMismatchError``, ``SingleClassError``,
         ``SingleGroupError``, ``NonFiniteValuesError``, ``UnknownColumnError``.
     """
     if min_group_size < 0:
-        raise FairnessInputError("min_group_size must be >= 0", field="min_group_size")
+        raise AssessmentInputError("min_group_size must be >= 0", field="min_group_size")
     if bootstrap < 0:
-        raise FairnessInputError("bootstrap must be >= 0", field="bootstrap")
+        raise AssessmentInputError("bootstrap must be >= 0", field="bootstrap")
     counts, rows = _prepare(
         y_true,
         y_pred,
@@ -618,4 +643,5 @@ def assess_fairness(
         bootstrap_tables=tables,
         confidence=confidence,
         settings={"bootstrap": bootstrap, "seed": seed if bootstrap else None},
+        inputs=input_digests(inputs, data=rows.digest),
     )

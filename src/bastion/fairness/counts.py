@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bastion.fairness.errors import FairnessInputError, SingleGroupError
+from bastion.assessment.errors import AssessmentInputError, SingleGroupError
 
 __all__ = ["Factorized", "GroupCounts", "factorize_groups"]
 
@@ -213,7 +213,7 @@ class GroupCounts:
 
         Raises
         ------
-        FairnessInputError
+        AssessmentInputError
             If the two counts differ in features, task, positive label or weighting.
         """
         same = (
@@ -223,7 +223,7 @@ class GroupCounts:
             and self.weighted == other.weighted
         )
         if not same:
-            raise FairnessInputError(
+            raise AssessmentInputError(
                 "cannot merge group counts of different features, task, positive label or weighting"
             )
         keys = list(dict.fromkeys([*self.keys, *other.keys]))

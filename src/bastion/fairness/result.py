@@ -9,47 +9,24 @@ comes from :class:`FairnessThresholds`, whose defaults are documented there.
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-import numpy as np
 import pandas as pd
 
+from bastion.assessment.verdict import Check, Verdict, plain
 from bastion.fairness.counts import GroupCounts
 
 __all__ = [
     "SCHEMA_VERSION",
-    "Check",
     "Disparities",
     "FairnessResult",
     "FairnessThresholds",
     "GroupResult",
     "PrivilegedComparison",
-    "Verdict",
 ]
 
 SCHEMA_VERSION = 1
-Verdict = Literal["pass", "warn", "fail", "info"]
-_SEVERITY: dict[str, int] = {"info": 0, "pass": 1, "warn": 2, "fail": 3}
-
-
-def worst(*verdicts: Verdict) -> Verdict:
-    """The most severe of the verdicts (fail > warn > pass > info)."""
-    return max(verdicts, key=lambda v: _SEVERITY[v])
-
-
-def plain(value: Any) -> Any:
-    """A value as plain JSON: NaN and infinities become ``None``, tuples lists."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @dataclass(frozen=True)
@@ -81,23 +58,6 @@ class FairnessThresholds:
     equalized_odds_difference_fail: float = 0.2
     method: Literal["between_groups", "to_overall"] = "between_groups"
     warn_on_small_groups: bool = True
-
-
-@dataclass(frozen=True)
-class Check:
-    """One threshold check behind the verdict."""
-
-    metric: str
-    method: str
-    value: float
-    warn_at: float
-    fail_at: float
-    higher_is_better: bool
-    outcome: Verdict
-
-    def to_dict(self) -> dict[str, Any]:
-        """The check as plain JSON."""
-        return plain(self.__dict__)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -205,6 +165,8 @@ class FairnessResult:
         Per-group metrics undefined (NaN) in every group.
     settings : dict
         The options the result was computed with.
+    inputs : dict
+        SHA-256 digests of what it ran on, by role (``data``), for the evidence record.
     counts : GroupCounts
         The per-group counts everything was computed from (not serialized).
     """
@@ -228,6 +190,7 @@ class FairnessResult:
     notes: tuple[str, ...]
     undefined_metrics: tuple[str, ...]
     settings: dict[str, Any]
+    inputs: dict[str, str]
     counts: GroupCounts = field(repr=False, compare=False)
 
     @property
@@ -279,6 +242,7 @@ class FairnessResult:
         out["summary"] = self.summary
         out["notes"] = list(self.notes)
         out["undefined_metrics"] = list(self.undefined_metrics)
+        out["inputs"] = self.inputs
         return plain(out)  # type: ignore[no-any-return]
 
     def to_frame(self) -> pd.DataFrame:

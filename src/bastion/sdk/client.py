@@ -12,7 +12,7 @@ import mimetypes
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +94,8 @@ class Assessment(Protocol):
     def verdict(self) -> Any: ...
     @property
     def summary(self) -> str: ...
+    @property
+    def inputs(self) -> Mapping[str, str]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 
@@ -698,8 +700,10 @@ class Client:
         project, subject_id, subject_type
             What the assessment is about: by default a model version.
         inputs
-            SHA-256 digests of what it ran on, by role: ``{"data": "ab12…"}``.
+            SHA-256 digests of what it ran on, by role: ``{"data": "ab12…"}``; they are
+            added to (and override) the digests the result recorded itself.
         """
+        digests = {**result.inputs, **(inputs or {})}
         return self.record_evidence(
             project,
             kind=result.evidence_kind,
@@ -708,7 +712,7 @@ class Client:
             verdict=str(result.verdict),
             summary=result.summary,
             result=result.to_dict(),
-            inputs=[{"role": r, "sha256": d} for r, d in (inputs or {}).items()],
+            inputs=[{"role": r, "sha256": d} for r, d in digests.items()],
             software={"name": "bastion-sdk", "version": __version__},
         )
 

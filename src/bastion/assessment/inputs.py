@@ -1,8 +1,8 @@
 """Turning what a user hands over (numpy, pandas, polars, Arrow, lists, or a data frame and
-column names) into validated numpy columns, before any counting happens.
+column names) into validated numpy columns, before any assessment computes anything.
 
-Every check that can refuse the input lives here, so that :mod:`bastion.fairness.counts`
-only ever sees clean arrays and each refusal is one clear error naming the problem.
+Every check that can refuse the input lives here, so that the assessments only ever see
+clean arrays and each refusal is one clear error naming the problem.
 """
 
 from __future__ import annotations
@@ -15,22 +15,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bastion.fairness.errors import (
-    FairnessInputError,
+from bastion.assessment.errors import (
+    AssessmentInputError,
     LengthMismatchError,
     NonBinaryLabelsError,
     NonFiniteValuesError,
     UnknownColumnError,
 )
-from bastion.fairness.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
 
 __all__ = ["BinaryLabels", "binary_labels", "column", "sensitive_columns", "weights"]
-
-# Names under which ``to_dict()`` writes a group's figures; a sensitive feature of the
-# same name would be overwritten there, so it is refused up front.
-RESERVED_NAMES = frozenset(
-    {"count", "weight", "small", "intervals", *CLASSIFICATION_METRICS, *REGRESSION_METRICS}
-)
 
 
 def _is_table(obj: Any) -> bool:
@@ -83,7 +76,7 @@ def column(values: Any, name: str) -> npt.NDArray[Any]:
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise FairnessInputError(f"{name} must be one column; got an array of shape {arr.shape}")
+        raise AssessmentInputError(f"{name} must be one column; got an array of shape {arr.shape}")
     return arr
 
 
@@ -102,16 +95,19 @@ def resolve(value: Any, data: Any, role: str) -> Any:
     if isinstance(value, str) and data is not None:
         return _looked_up(data, value, role)
     if isinstance(value, str):
-        raise FairnessInputError(
+        raise AssessmentInputError(
             f"{role} is the name {value!r} but no data frame was given to look it up in"
         )
     return value
 
 
 def sensitive_columns(
-    sensitive_features: Any, data: Any, n: int
+    sensitive_features: Any, data: Any, n: int, *, reserved: frozenset[str] = frozenset()
 ) -> tuple[list[str], list[npt.NDArray[Any]]]:
     """The sensitive features as names and 1-D arrays of length ``n``.
+
+    ``reserved`` names the fields under which a result writes each group's figures: a
+    sensitive feature of the same name would be overwritten there, so it is refused.
 
     Accepted: one array-like (named after a pandas/polars Series, else
     ``sensitive_feature_0`` as in fairlearn), a data frame, a mapping of names to columns,
@@ -132,7 +128,7 @@ def sensitive_columns(
             else list(sensitive_features)
         )
         if data is None:
-            raise FairnessInputError(
+            raise AssessmentInputError(
                 f"sensitive_features names columns {wanted} but no data frame was given"
             )
         names = [str(w) for w in wanted]
@@ -159,12 +155,12 @@ def sensitive_columns(
         names = [str(name) if isinstance(name, str) and name else "sensitive_feature_0"]
         cols = [sensitive_features]
     if not cols:
-        raise FairnessInputError("no sensitive feature was given")
+        raise AssessmentInputError("no sensitive feature was given")
     if len(set(names)) != len(names):
-        raise FairnessInputError(f"sensitive feature names repeat: {names}")
-    clash = sorted(RESERVED_NAMES.intersection(names))
+        raise AssessmentInputError(f"sensitive feature names repeat: {names}")
+    clash = sorted(reserved.intersection(names))
     if clash:
-        raise FairnessInputError(
+        raise AssessmentInputError(
             f"sensitive feature name(s) {clash} clash with result fields; rename the column(s)"
         )
     arrays = [column(c, f"sensitive feature {nm!r}") for nm, c in zip(names, cols, strict=True)]
@@ -184,7 +180,7 @@ def check_lengths(y_true: npt.NDArray[Any], y_pred: npt.NDArray[Any]) -> int:
             f"y_true has {len(y_true)} values but y_pred has {len(y_pred)}", field="y_pred"
         )
     if len(y_true) == 0:
-        raise FairnessInputError("y_true and y_pred are empty", field="y_true")
+        raise AssessmentInputError("y_true and y_pred are empty", field="y_true")
     return len(y_true)
 
 
@@ -216,13 +212,13 @@ def weights(sample_weight: Any, n: int) -> npt.NDArray[np.float64] | None:
             f"sample_weight has {len(w)} values but y_true has {n}", field="sample_weight"
         )
     if w.dtype.kind not in "biuf":
-        raise FairnessInputError(f"sample_weight must be numeric, got dtype {w.dtype}")
+        raise AssessmentInputError(f"sample_weight must be numeric, got dtype {w.dtype}")
     w = w.astype(np.float64, copy=False)
     finite(w, "sample_weight")
     if (w < 0).any():
-        raise FairnessInputError("sample_weight holds negative values", field="sample_weight")
+        raise AssessmentInputError("sample_weight holds negative values", field="sample_weight")
     if not w.sum() > 0:
-        raise FairnessInputError("sample_weight sums to zero", field="sample_weight")
+        raise AssessmentInputError("sample_weight sums to zero", field="sample_weight")
     return w
 
 
@@ -294,7 +290,7 @@ def binary_labels(
 def continuous(arr: npt.NDArray[Any], name: str) -> npt.NDArray[np.float64]:
     """A regression target or prediction as finite float64."""
     if arr.dtype.kind not in "biuf":
-        raise FairnessInputError(
+        raise AssessmentInputError(
             f"{name} must be numeric for task='regression', got dtype {arr.dtype}", field=name
         )
     out = arr.astype(np.float64, copy=False)

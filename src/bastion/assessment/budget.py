@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from bastion.assessment.errors import AssessmentInputError
+
 __all__ = ["Deadline", "Progress", "report"]
 
 Progress = Callable[[int, int], None]
@@ -22,7 +24,9 @@ class Deadline:
 
     def __init__(self, seconds: float | None) -> None:
         if seconds is not None and seconds <= 0:
-            raise ValueError(f"a time budget must be positive, got {seconds}")
+            raise AssessmentInputError(
+                f"a time budget must be positive, got {seconds}", field="time_budget"
+            )
         self.seconds = seconds
         self._start = time.monotonic()
 

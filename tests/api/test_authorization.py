@@ -59,6 +59,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("patch", P): "project.update",
     ("put", f"{P}/model-versions/{{record_id}}/artifact"): "inventory.write",
     ("get", f"{P}/model-versions/{{record_id}}/artifact"): "artifact.download",
+    ("get", f"{P}/model-versions/{{record_id}}/card"): "inventory.read",
     ("put", f"{P}/dataset-versions/{{record_id}}/artifact"): "inventory.write",
     ("get", f"{P}/dataset-versions/{{record_id}}/artifact"): "data.download",
     ("post", f"{P}/documents"): "document.write",

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bastion import __version__
 from bastion.api import problems
+from bastion.cards.router import router as cards_router
 from bastion.errors import StorageUnavailable
 from bastion.evidence.router import router as evidence_router
 from bastion.iam.router import router as iam_router
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
     problems.install(app)
     app.include_router(inventory_router)
     app.include_router(evidence_router)
+    app.include_router(cards_router)
     app.include_router(iam_router)
     app.include_router(ledger_router)
 

@@ -37,6 +37,23 @@ def current(
     )
 
 
+def current_about(
+    *, session: Session, project_id: uuid.UUID, subject_id: uuid.UUID
+) -> list[Evidence]:
+    """Every current piece of evidence about a subject, one per kind, in order of kind."""
+    return list(
+        session.scalars(
+            select(Evidence)
+            .where(
+                Evidence.project_id == project_id,
+                Evidence.subject_id == subject_id,
+                ~_newer(),
+            )
+            .order_by(Evidence.kind)
+        )
+    )
+
+
 def record_evidence(
     *, session: Session, project_id: uuid.UUID, data: schemas.EvidenceCreate
 ) -> Evidence:

@@ -766,6 +766,17 @@ class Client:
         )
         return LineageGraph.model_validate(response.json())
 
+    def model_card(self, project: Ref, version_id: Ref, *, format: str = "md") -> str:
+        """A model version's model card, generated now from its record and evidence.
+
+        Parameters
+        ----------
+        format : {"md", "html", "json"}
+            Markdown, a self-contained HTML page, or the card as JSON text.
+        """
+        path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/card"
+        return self._request("GET", path, params={"format": format}).text
+
     # Identity and access -----------------------------------------------------------------
 
     def me(self) -> Me:

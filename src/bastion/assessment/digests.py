@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bastion.assessment.errors import UnusableModelError
 from bastion.assessment.tables import as_frame
 
 __all__ = ["data_digest", "file_digest", "input_digests", "model_digest"]
@@ -67,7 +68,15 @@ def model_digest(model: Any) -> str:
     known = getattr(model, "sha256", None)
     if isinstance(known, str):
         return known
-    return hashlib.sha256(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    try:
+        blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        raise UnusableModelError(
+            f"cannot take the digest of the model ({type(model).__name__}): it does not "
+            f"pickle ({exc}); pass its file's digest as inputs={{'model': …}}",
+            field="inputs",
+        ) from exc
+    return hashlib.sha256(blob).hexdigest()
 
 
 def input_digests(given: Mapping[str, str] | None, **computed: Any) -> dict[str, str]:

@@ -73,6 +73,10 @@ def column(values: Any, name: str) -> npt.NDArray[Any]:
         arr = values.to_numpy(zero_copy_only=False)
     else:
         arr = np.asarray(values)
+        if arr.dtype.kind == "U":
+            # numpy turns a float NaN among strings into the string "nan"; as objects a
+            # missing value stays missing (and so becomes its own group).
+            arr = np.asarray(values, dtype=object)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:

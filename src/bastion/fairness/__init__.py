@@ -28,6 +28,13 @@ from bastion.fairness.assess import (
     predictions_from_scores,
 )
 from bastion.fairness.counts import GroupCounts
+from bastion.fairness.mitigation import (
+    BeforeAfter,
+    MitigatedModel,
+    MitigationResult,
+    mitigate,
+    reweighing_weights,
+)
 from bastion.fairness.result import (
     Disparities,
     FairnessResult,
@@ -39,6 +46,7 @@ from bastion.fairness.result import (
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "AssessmentInputError",
+    "BeforeAfter",
     "Check",
     "Disparities",
     "FairnessResult",
@@ -46,6 +54,8 @@ __all__ = [
     "GroupCounts",
     "GroupResult",
     "LengthMismatchError",
+    "MitigatedModel",
+    "MitigationResult",
     "NonBinaryLabelsError",
     "NonFiniteValuesError",
     "PrivilegedComparison",
@@ -55,5 +65,7 @@ __all__ = [
     "assess_fairness",
     "evaluate_counts",
     "group_counts",
+    "mitigate",
     "predictions_from_scores",
+    "reweighing_weights",
 ]

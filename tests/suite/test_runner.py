@@ -113,3 +113,41 @@ def test_a_positive_label_the_model_does_not_know_is_refused(scored: Any) -> Non
     spec = AssessmentSpec(kind="performance", label="good", pos_label="approved")
     with pytest.raises(AssessmentInputError, match="approved"):
         run(spec, rows, model=model)
+
+
+def test_robustness_runs_on_the_model_input_columns(scored: Any) -> None:
+    rows, model = scored
+    spec = AssessmentSpec(
+        kind="robustness", label="good",
+        options={"max_samples": 3, "max_iter": 3, "max_evals": 200, "attacks": ["boundary"]},
+    )  # fmt: skip
+    result = run(spec, rows, model=model, inputs={"model": "ab" * 32})
+    assert result.evidence_kind == "assessment.robustness"
+    assert result.inputs["model"] == "ab" * 32
+    with pytest.raises(AssessmentInputError, match="needs the model"):
+        run(spec, rows)
+
+
+def test_privacy_from_a_table_of_members_equals_the_direct_call(scored: Any) -> None:
+    from bastion.privacy_attacks import assess_membership_from_predictions
+
+    rows, model = scored
+    split = german_split()
+    train = split.X_train.assign(good=split.y_train)
+    table = pd.concat(
+        [
+            train.assign(score=model.predict_proba(split.X_train)[:, 1], member=True),
+            rows[[*train.columns, "score"]].assign(member=False),
+        ],
+        ignore_index=True,
+    )
+    spec = AssessmentSpec(kind="privacy_attack", label="good", score="score", member="member")
+    direct = assess_membership_from_predictions(table["good"], table["score"], table["member"])
+    assert run(spec, table).to_dict() == direct.to_dict()
+    with_model = run(
+        AssessmentSpec(kind="privacy_attack", label="good"), rows, model=model, train=train
+    )
+    assert with_model.evidence_kind == "assessment.privacy_attack"
+    with pytest.raises(AssessmentInputError, match="training rows") as caught:
+        run(AssessmentSpec(kind="privacy_attack", label="good"), rows, model=model)
+    assert caught.value.field == "train"

@@ -16,6 +16,12 @@ from bastion.assessment.model import native, require
 from bastion.assessment.tables import as_frame, columns_of
 from bastion.fairness import FairnessThresholds, assess_fairness
 from bastion.performance import PerformanceThresholds, assess_performance
+from bastion.privacy_attacks import (
+    PrivacyThresholds,
+    assess_membership_from_predictions,
+    assess_membership_inference,
+)
+from bastion.robustness import RobustnessThresholds, assess_robustness
 from bastion.suite.spec import AssessmentKind, AssessmentSpec
 
 __all__ = ["run"]
@@ -183,4 +189,73 @@ def run(
             },
             spec.options,
         )
+    if kind is AssessmentKind.ROBUSTNESS:
+        label = _need(spec.label, "label", kind)
+        if model is None:
+            raise AssessmentInputError("a robustness assessment needs the model", field="model")
+        return _call(
+            assess_robustness,
+            {
+                "model": model,
+                "X": _features(spec, frame, model),
+                "y": _column(frame, label, "label"),
+                "thresholds": _thresholds(RobustnessThresholds, spec.thresholds),
+                "inputs": inputs,
+                "progress": progress,
+                "time_budget": time_budget,
+            },
+            spec.options,
+        )
+    if kind is AssessmentKind.PRIVACY_ATTACK:
+        return _privacy(spec, frame, model, train, inputs, progress)
     raise AssessmentInputError(f"the {kind.value} assessment is not available", field="kind")
+
+
+def _privacy(
+    spec: AssessmentSpec,
+    frame: pd.DataFrame,
+    model: Any,
+    train: Any,
+    inputs: Mapping[str, str] | None,
+    progress: Progress | None,
+) -> Any:
+    """Membership inference: the held-out rows against the training rows, or, without a
+    model, the rows of one table marked as members or not."""
+    kind = spec.kind
+    label = _need(spec.label, "label", kind)
+    thresholds = _thresholds(PrivacyThresholds, spec.thresholds)
+    if spec.member is not None:
+        score = _need(spec.score, "score", kind)
+        return _call(
+            assess_membership_from_predictions,
+            {
+                "y_true": _column(frame, label, "label"),
+                "proba": _column(frame, score, "score"),
+                "member": _column(frame, spec.member, "member"),
+                "thresholds": thresholds,
+                "inputs": inputs,
+                "progress": progress,
+            },
+            spec.options,
+        )
+    if model is None or train is None:
+        raise AssessmentInputError(
+            "a privacy attack needs the model and the training rows (members), or a table "
+            "with score and member columns",
+            field="model" if model is None else "train",
+        )
+    members = as_frame(train)
+    return _call(
+        assess_membership_inference,
+        {
+            "model": model,
+            "X_train": _features(spec, members, model),
+            "y_train": _column(members, label, "label"),
+            "X_test": _features(spec, frame, model),
+            "y_test": _column(frame, label, "label"),
+            "thresholds": thresholds,
+            "inputs": inputs,
+            "progress": progress,
+        },
+        spec.options,
+    )

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=1024**3, gt=0, description="Largest artifact or document accepted, in bytes."
     )
+    assessment_time_budget: float = Field(
+        default=600,
+        gt=0,
+        description="Seconds a server-side assessment may run; long ones stop and say so.",
+    )
 
     ledger_origin: str = Field(
         default="bastion.local/ledger",

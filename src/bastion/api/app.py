@@ -21,6 +21,7 @@ from bastion.iam.router import router as iam_router
 from bastion.inventory.router import router as inventory_router
 from bastion.ledger.router import router as ledger_router
 from bastion.logs import request_id_var
+from bastion.runs.router import router as runs_router
 from bastion.runtime import Runtime
 from bastion.settings import Settings
 from bastion.storage.database import check_connection
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
     app.include_router(inventory_router)
     app.include_router(evidence_router)
     app.include_router(cards_router)
+    app.include_router(runs_router)
     app.include_router(iam_router)
     app.include_router(ledger_router)
 

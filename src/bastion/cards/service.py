@@ -92,7 +92,7 @@ def _breakdown(evidence: Evidence) -> CardBreakdown | None:
 
 
 def _importance(evidence: Evidence) -> list[CardImportance]:
-    rows = evidence.result.get("global_importance") or []
+    rows = evidence.result.get("importance") or []
     return [
         CardImportance(feature=str(r.get("feature")), share=_number(r.get("share")))
         for r in rows

@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from bastion import __version__
 from bastion.cli import audit, evidence, iam, inventory, local, output
+from bastion.cli.assess import assess
 from bastion.cli.card import card
 from bastion.cli.lineage import lineage
 from bastion.cli.remote import Target
@@ -82,6 +83,7 @@ app.add_typer(inventory.deployments, name="deployments")
 app.add_typer(inventory.documents, name="documents")
 app.command("lineage")(lineage)
 app.command("card")(card)
+app.add_typer(assess, name="assess")
 app.add_typer(iam.users, name="users")
 app.add_typer(iam.keys, name="keys")
 app.add_typer(iam.roles, name="roles")

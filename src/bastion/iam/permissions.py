@@ -35,6 +35,7 @@ class Permission(StrEnum):
     DATA_DOWNLOAD = "data.download"
     DOCUMENT_DOWNLOAD = "document.download"
     DOCUMENT_WRITE = "document.write"
+    ASSESSMENT_RUN = "assessment.run"
     AUDIT_READ = "audit.read"
     MEMBERS_READ = "members.read"
     MEMBERS_MANAGE = "members.manage"
@@ -61,6 +62,7 @@ _WRITES = frozenset(
         Permission.PROJECT_UPDATE,
         Permission.INVENTORY_WRITE,
         Permission.DOCUMENT_WRITE,
+        Permission.ASSESSMENT_RUN,
         Permission.MEMBERS_MANAGE,
         Permission.PROJECT_CREATE,
         Permission.IAM_ADMIN,
@@ -89,13 +91,17 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.DATA_DOWNLOAD,
         P.DOCUMENT_DOWNLOAD,
         P.DOCUMENT_WRITE,
+        P.ASSESSMENT_RUN,
     },
+    # Risk officers run assessments themselves: independent validation of a model
+    # ("effective challenge") is their job, and it records evidence, not inventory.
     Role.RISK_OFFICER: _READ_INVENTORY
     | {
         P.ARTIFACT_DOWNLOAD,
         P.DATA_DOWNLOAD,
         P.DOCUMENT_DOWNLOAD,
         P.DOCUMENT_WRITE,
+        P.ASSESSMENT_RUN,
         P.MEMBERS_READ,
     },
     Role.AUDITOR: _READ_INVENTORY

@@ -72,6 +72,7 @@ from bastion.inventory.schemas import (
     SystemRead,
     SystemUpdate,
 )
+from bastion.runs.schemas import AssessmentRunCreate
 from bastion.schemas import ListQuery, Page
 from bastion.sdk.errors import (
     DigestMismatchError,
@@ -765,6 +766,24 @@ class Client:
             "GET", f"{API}/projects/{_segment(project)}/lineage", params=params
         )
         return LineageGraph.model_validate(response.json())
+
+    def run_assessment(
+        self,
+        project: Ref,
+        version_id: Ref,
+        data: AssessmentRunCreate | None = None,
+        /,
+        **fields: Any,
+    ) -> EvidenceRead:
+        """Run an assessment of a model version on the server, on a registered dataset
+        version, and return the evidence it recorded.
+
+        Fields are those of ``AssessmentRunCreate``: ``kind``, ``dataset_version_id``,
+        ``label``, ``sensitive``, ``prediction`` / ``score`` (predictions-only), …
+        """
+        body = _validate(AssessmentRunCreate, data, fields)
+        path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/assessments"
+        return self._create(path, EvidenceRead, body)
 
     def model_card(self, project: Ref, version_id: Ref, *, format: str = "md") -> str:
         """A model version's model card, generated now from its record and evidence.

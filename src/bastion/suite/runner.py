@@ -14,6 +14,7 @@ from bastion.assessment.budget import Progress
 from bastion.assessment.errors import AssessmentInputError, UnusableModelError
 from bastion.assessment.model import native, require
 from bastion.assessment.tables import as_frame, columns_of
+from bastion.explain import ExplainThresholds, explain_model
 from bastion.fairness import FairnessThresholds, assess_fairness
 from bastion.performance import PerformanceThresholds, assess_performance
 from bastion.privacy_attacks import (
@@ -186,6 +187,27 @@ def run(
                 "threshold": spec.threshold,
                 "thresholds": _thresholds(PerformanceThresholds, spec.thresholds),
                 "inputs": inputs,
+            },
+            spec.options,
+        )
+    if kind is AssessmentKind.EXPLAINABILITY:
+        if model is None:
+            raise AssessmentInputError(
+                "an explainability assessment needs the model", field="model"
+            )
+        X = _features(spec, frame, model)
+        return _call(
+            explain_model,
+            {
+                "model": model,
+                "X": X,
+                "y": _column(frame, spec.label, "label") if spec.label else None,
+                # A sensitive column the model does not read has no importance to check.
+                "protected": [c for c in spec.sensitive if c in X.columns],
+                "thresholds": _thresholds(ExplainThresholds, spec.thresholds),
+                "inputs": inputs,
+                "progress": progress,
+                "time_budget": time_budget,
             },
             spec.options,
         )

@@ -1,0 +1,139 @@
+"""Running an assessment on the server: fetch the registered data and model from the
+artifact store, load the model safely, compute, and record the result as evidence.
+
+The database lock is released while the assessment computes (it may take minutes); the
+evidence and its ledger entry are then written in one transaction of their own.
+"""
+
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bastion import __version__
+from bastion.assessment.tables import TABLE_SUFFIXES, read_table
+from bastion.errors import InvalidInput
+from bastion.evidence import schemas as evidence_schemas
+from bastion.evidence import service as evidence_service
+from bastion.evidence.models import Evidence
+from bastion.inventory import service as inventory_service
+from bastion.inventory.enums import SubjectType
+from bastion.inventory.models import DatasetVersion, ModelVersion
+from bastion.runs.schemas import AssessmentRunCreate
+from bastion.settings import Settings
+from bastion.storage.artifacts import ArtifactStore
+from bastion.storage.base import utcnow
+from bastion.suite import AssessmentKind
+
+_SUMMARY_LIMIT = 500
+
+
+def _needs_model(spec: AssessmentRunCreate) -> bool:
+    if spec.kind in (AssessmentKind.EXPLAINABILITY, AssessmentKind.ROBUSTNESS):
+        return True
+    if spec.kind is AssessmentKind.PRIVACY_ATTACK:
+        return spec.member is None
+    return spec.prediction is None and spec.score is None
+
+
+def _fetch(store: ArtifactStore, digest: str, dest: Path) -> Path:
+    with dest.open("wb") as out:
+        for chunk in store.open(digest):
+            out.write(chunk)
+    return dest
+
+
+def _data(
+    session: Session, store: ArtifactStore, project_id: uuid.UUID, version_id: uuid.UUID,
+    field: str, workdir: Path,
+) -> tuple[Any, str]:  # fmt: skip
+    version: DatasetVersion = inventory_service.get_dataset_version(
+        session=session, project_id=project_id, version_id=version_id
+    )
+    if version.artifact_size is None or version.content_digest is None:
+        raise InvalidInput(
+            f"{field}: dataset version {version_id} has no uploaded data", field=field
+        )
+    suffix = Path(version.artifact_filename or "").suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InvalidInput(
+            f"{field}: the file {version.artifact_filename!r} of dataset version {version_id} "
+            f"is not a table this server reads ({', '.join(TABLE_SUFFIXES)})",
+            field=field,
+        )
+    path = _fetch(store, version.content_digest, workdir / f"{field}{suffix}")
+    return read_table(path), version.content_digest
+
+
+def run_assessment(
+    *,
+    session: Session,
+    store: ArtifactStore,
+    settings: Settings,
+    project_id: uuid.UUID,
+    model_version_id: uuid.UUID,
+    spec: AssessmentRunCreate,
+) -> Evidence:
+    """Assess a model version on a dataset version and record the result as evidence."""
+    # The compute libraries (shap, ART, onnxruntime, …) load on the first run, not with
+    # the server: most requests never need them.
+    from bastion.model_files import load_model
+    from bastion.suite.runner import run
+
+    version: ModelVersion = inventory_service.get_model_version(
+        session=session, project_id=project_id, version_id=model_version_id
+    )
+    inputs: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="bastion-run-") as tmp:
+        workdir = Path(tmp)
+        frame, inputs["data"] = _data(
+            session, store, project_id, spec.dataset_version_id, "dataset_version_id", workdir
+        )
+        train = None
+        if spec.training_dataset_version_id is not None:
+            train, inputs["training_data"] = _data(
+                session, store, project_id, spec.training_dataset_version_id,
+                "training_dataset_version_id", workdir,
+            )  # fmt: skip
+        model = None
+        if _needs_model(spec):
+            if version.artifact_size is None or version.artifact_digest is None:
+                raise InvalidInput(
+                    "model_version: this assessment needs the model, and the model version has "
+                    "no uploaded artifact; upload one, or give prediction or score columns",
+                    field="model_version",
+                )
+            path = _fetch(store, version.artifact_digest, workdir / "model")
+            model = load_model(path, max_bytes=settings.max_upload_bytes)
+            inputs["model"] = version.artifact_digest
+        # Nothing is written until the result is in: release the write lock meanwhile.
+        session.commit()
+        result = run(
+            spec,
+            frame,
+            model=model,
+            train=train,
+            inputs=inputs,
+            time_budget=settings.assessment_time_budget,
+        )
+    summary = result.summary
+    if len(summary) > _SUMMARY_LIMIT:
+        summary = summary[: _SUMMARY_LIMIT - 1] + "…"
+    return evidence_service.record_evidence(
+        session=session,
+        project_id=project_id,
+        data=evidence_schemas.EvidenceCreate(
+            kind=result.evidence_kind,
+            subject_type=SubjectType.MODEL_VERSION,
+            subject_id=version.id,
+            verdict=result.verdict,
+            summary=summary,
+            result=result.to_dict(),
+            inputs=[{"role": r, "sha256": d} for r, d in result.inputs.items()],
+            software={"name": "bastion-server", "version": __version__},
+            valid_until=utcnow() + timedelta(days=spec.valid_days) if spec.valid_days else None,
+        ),
+    )

@@ -22,8 +22,9 @@ from bastion.assessment.errors import (
     SingleClassError,
     UnknownColumnError,
 )
+from bastion.assessment.groups import Factorized, factorize_groups
 from bastion.assessment.verdict import Check, Verdict, judge, worst
-from bastion.fairness.counts import Factorized, GroupCounts, cell_codes, factorize_groups
+from bastion.fairness.counts import GroupCounts, cell_codes
 from bastion.fairness.metrics import (
     AEQUITAS_METRICS,
     CLASSIFICATION_METRICS,
@@ -126,7 +127,7 @@ def _prepare(
     names, columns = inputs.sensitive_columns(sensitive_features, data, n, reserved=RESERVED_NAMES)
     if task == "regression":
         t, p = inputs.continuous(yt, "y_true"), inputs.continuous(yp, "y_pred")
-        groups = factorize_groups(names, columns)
+        groups = factorize_groups(names, columns, at_least=2)
         return GroupCounts.regression(groups, t, p, w), _Rows(groups, w, error=p - t)
     labels = inputs.binary_labels(yt, yp, pos_label)
     positives = int(np.count_nonzero(labels.y_true))
@@ -146,7 +147,7 @@ def _prepare(
             "the rest and have those reported as undefined",
             field="y_true",
         )
-    groups = factorize_groups(names, columns)
+    groups = factorize_groups(names, columns, at_least=2)
     counts = GroupCounts.classification(groups, labels.y_true, labels.y_pred, w, labels.pos_label)
     return counts, _Rows(groups, w, labels=labels)
 

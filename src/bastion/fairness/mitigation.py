@@ -34,10 +34,10 @@ from bastion.assessment.errors import (
     UnknownColumnError,
     UnusableModelError,
 )
+from bastion.assessment.groups import factorize_groups
 from bastion.assessment.model import native, require
 from bastion.assessment.verdict import Check, Verdict, plain
 from bastion.fairness.assess import assess_fairness
-from bastion.fairness.counts import factorize_groups
 from bastion.fairness.metrics import fairlearn_difference
 from bastion.fairness.result import FairnessResult, FairnessThresholds
 
@@ -324,7 +324,7 @@ def reweighing_weights(
             f"sensitive_features does not match y ({n} values): {exc.detail.split(' but ')[0]}",
             field="sensitive_features",
         ) from None
-    groups = factorize_groups(names, columns)
+    groups = factorize_groups(names, columns, at_least=2)
     label_codes, classes = pd.factorize(yv)
     g, c = len(groups.keys), len(classes)
     cells = np.bincount(groups.codes * c + label_codes, minlength=g * c).reshape(g, c)
@@ -811,7 +811,7 @@ def mitigate(
             field="sensitive_test",
         )
     try:
-        factorize_groups(names, train_cols)
+        factorize_groups(names, train_cols, at_least=2)
     except SingleGroupError as exc:
         raise SingleGroupError(f"sensitive_train: {exc.detail}", field="sensitive_train") from None
     neg, pos = _binary(y_tr, y_te, pos_label)

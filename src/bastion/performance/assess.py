@@ -27,8 +27,8 @@ from bastion.assessment.errors import (
     NonBinaryLabelsError,
     SingleClassError,
 )
+from bastion.assessment.groups import Factorized, factorize_groups
 from bastion.assessment.verdict import Check, judge, verdict_of
-from bastion.performance.groups import Groups, split_groups
 from bastion.performance.metrics import (
     CLASSIFICATION_METRICS,
     CONFUSION_CELLS,
@@ -376,7 +376,7 @@ def _first(pair: tuple[float, Any]) -> float:
     return pair[0]
 
 
-def _digest(task: Task, cols: _Columns, names: list[str], groups: Groups | None) -> str:
+def _digest(task: Task, cols: _Columns, names: list[str], groups: Factorized | None) -> str:
     """The content digest of the values assessed (labels, predictions, scores, weights,
     groups), the same whether they came as pandas, polars, Arrow or lists."""
     keys = repr(groups.keys) if groups is not None else ""
@@ -512,12 +512,12 @@ def assess_performance(
     )
     n = len(cols.y_true)
     names: list[str] = []
-    split: Groups | None = None
+    split: Factorized | None = None
     if sensitive_features is not None:
         names, sensitive = columns.sensitive_columns(
             sensitive_features, data, n, reserved=RESERVED_NAMES
         )
-        split = split_groups(names, sensitive)
+        split = factorize_groups(names, sensitive)
 
     overall = _compute(task, cols, None, n_bins)
     groups: list[GroupPerformance] = []

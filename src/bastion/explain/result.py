@@ -9,7 +9,6 @@ there.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -17,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bastion.assessment.display import html_report
 from bastion.assessment.verdict import Check, Verdict, plain, summarize
 
 __all__ = [
@@ -279,19 +279,12 @@ class ExplanationResult:
         return frame
 
     def _repr_html_(self) -> str:
-        colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "info": "#57606a"}
-        head = (
-            f"<h4>Explainability — <span style='color:{colour[self.verdict]}'>"
-            f"{html.escape(self.verdict)}</span></h4>"
-            f"<p>{html.escape(self.summary)}</p>"
-            f"<p>Contributions to the {html.escape(self.output.replace('_', '-'))} of class "
-            f"{html.escape(repr(self.positive_class))}; {self.rows_explained} of "
-            f"{self.rows_requested} rows explained in {self.elapsed_seconds:.1f} s.</p>"
+        detail = (
+            f"Contributions to the {self.output.replace('_', '-')} of class "
+            f"{self.positive_class!r}; {self.rows_explained} of {self.rows_requested} rows "
+            f"explained in {self.elapsed_seconds:.1f} s."
         )
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (
-            head
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + "<h5>Global importance</h5>"
-            + self.to_frame().to_html(float_format=lambda v: f"{v:.4f}")
-        )
+        return html_report(
+            "Explainability", self.verdict, self.summary, self.notes,
+            [("Global importance", self.to_frame())], detail=detail,
+        )  # fmt: skip

@@ -12,7 +12,6 @@ al. 2018) and fairlearn's ``ThresholdOptimizer`` (post-processing: Hardt et al. 
 from __future__ import annotations
 
 import copy
-import html
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ import pandas as pd
 
 from bastion.assessment import inputs as validate
 from bastion.assessment.digests import data_digest, input_digests, model_digest
+from bastion.assessment.display import html_report
 from bastion.assessment.errors import (
     AssessmentInputError,
     LengthMismatchError,
@@ -613,18 +613,10 @@ class MitigationResult:
         return pd.DataFrame.from_dict(rows, orient="index", dtype=np.float64)
 
     def _repr_html_(self) -> str:
-        colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "info": "#57606a"}
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (
-            f"<h4>Fairness mitigation ({html.escape(self.method)}) — "
-            f"<span style='color:{colour[self.verdict]}'>{html.escape(self.verdict)}</span></h4>"
-            f"<p>{html.escape(self.summary)}</p>"
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + "<h5>Before and after</h5>"
-            + self.to_frame().to_html(float_format=lambda v: f"{v:.4f}")
-            + "<h5>After, by group</h5>"
-            + self.after.to_frame().to_html(float_format=lambda v: f"{v:.4f}")
-        )
+        return html_report(
+            f"Fairness mitigation ({self.method})", self.verdict, self.summary, self.notes,
+            [("Before and after", self.to_frame()), ("After, by group", self.after.to_frame())],
+        )  # fmt: skip
 
 
 def _aggregate(result: FairnessResult, name: str, method: str) -> float:

@@ -8,12 +8,12 @@ comes from :class:`FairnessThresholds`, whose defaults are documented there.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 import pandas as pd
 
+from bastion.assessment.display import html_report
 from bastion.assessment.verdict import Check, Verdict, plain
 from bastion.fairness.counts import GroupCounts
 
@@ -267,18 +267,5 @@ class FairnessResult:
         return pd.DataFrame(self.aggregates).T
 
     def _repr_html_(self) -> str:
-        colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "info": "#57606a"}
-        head = (
-            f"<h4>Fairness — <span style='color:{colour[self.verdict]}'>"
-            f"{html.escape(self.verdict)}</span></h4>"
-            f"<p>{html.escape(self.summary)}</p>"
-        )
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (
-            head
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + "<h5>Aggregates</h5>"
-            + self.aggregates_frame().to_html(float_format=lambda v: f"{v:.4f}")
-            + "<h5>By group</h5>"
-            + self.to_frame().to_html(float_format=lambda v: f"{v:.4f}")
-        )
+        sections = [("Aggregates", self.aggregates_frame()), ("By group", self.to_frame())]
+        return html_report("Fairness", self.verdict, self.summary, self.notes, sections)

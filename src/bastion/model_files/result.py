@@ -8,12 +8,12 @@ is unsafe, ``pass`` otherwise.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import pandas as pd
 
+from bastion.assessment.display import html_report
 from bastion.assessment.model import ModelFormat
 from bastion.assessment.verdict import Verdict, plain
 
@@ -203,15 +203,10 @@ class ModelScanResult:
         )
 
     def _repr_html_(self) -> str:
-        colour = {"pass": "#1a7f37", "fail": "#cf222e"}.get(self.verdict, "#57606a")
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (
-            f"<h4>Model file scan — <span style='color:{colour}'>"
-            f"{html.escape(self.verdict)}</span></h4>"
-            f"<p>{html.escape(self.summary)}</p>"
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + self.to_frame().to_html(index=False)
-        )
+        return html_report(
+            "Model file scan", self.verdict, self.summary, self.notes,
+            [("", self.to_frame().to_html(index=False))],
+        )  # fmt: skip
 
 
 def _count(n: int, noun: str) -> str:

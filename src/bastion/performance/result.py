@@ -9,12 +9,12 @@ there.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import pandas as pd
 
+from bastion.assessment.display import html_report
 from bastion.assessment.verdict import Check, Verdict, plain, summarize
 
 __all__ = [
@@ -248,7 +248,6 @@ class PerformanceResult:
         return pd.DataFrame(rows, index=index)
 
     def _repr_html_(self) -> str:
-        colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "info": "#57606a"}
         overall = pd.DataFrame(
             {"overall": {k: float("nan") if v is None else v for k, v in self.overall.items()}}
         )
@@ -264,15 +263,10 @@ class PerformanceResult:
                 for c in self.checks
             ]
         )
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        parts = [
-            f"<h4>Performance — <span style='color:{colour[self.verdict]}'>"
-            f"{html.escape(self.verdict)}</span></h4>",
-            f"<p>{html.escape(self.summary)}</p>",
-            f"<ul>{notes}</ul>" if notes else "",
-            "<h5>Checks</h5>" + _html(checks, index=False) if self.checks else "",
-            "<h5>Overall</h5>" + _html(overall),
-        ]
+        sections: list[tuple[str, pd.DataFrame | str]] = []
+        if self.checks:
+            sections.append(("Checks", _html(checks, index=False)))
+        sections.append(("Overall", overall))
         if self.confusion_matrix is not None:
             cm = self.confusion_matrix
             matrix = pd.DataFrame(
@@ -280,10 +274,10 @@ class PerformanceResult:
                 index=pd.Index(["negative", "positive"], name="actual"),
                 columns=pd.Index(["negative", "positive"], name="predicted"),
             )
-            parts.append("<h5>Confusion matrix</h5>" + _html(matrix))
+            sections.append(("Confusion matrix", matrix))
         if self.groups:
-            parts.append("<h5>By group</h5>" + _html(self.to_frame()))
-        return "".join(parts)
+            sections.append(("By group", self.to_frame()))
+        return html_report("Performance", self.verdict, self.summary, self.notes, sections)
 
 
 def _html(frame: pd.DataFrame, *, index: bool = True) -> str:

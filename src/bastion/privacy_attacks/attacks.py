@@ -22,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning  # type: ignore[import-untyped
 from sklearn.neural_network import MLPClassifier  # type: ignore[import-untyped]
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from bastion.assessment.art import art_imports
 from bastion.assessment.budget import Progress, report
 from bastion.assessment.errors import AssessmentInputError
 from bastion.privacy_attacks.result import AttackModel, AttackName
@@ -39,10 +40,7 @@ MIN_SPLIT = 10
 def art() -> tuple[Any, Any, Any]:
     """ART's two attacks and its black-box classifier, imported on first use (ART is slow
     to import and only this assessment needs it)."""
-    with warnings.catch_warnings():
-        # ART's package __init__ warns "PyTorch not found" when torch is absent. Bastion
-        # does not use ART's PyTorch parts, and warnings are errors in the test suite.
-        warnings.filterwarnings("ignore", message="PyTorch not found", category=UserWarning)
+    with art_imports():
         from art.attacks.inference.membership_inference import (  # type: ignore[import-untyped]
             MembershipInferenceBlackBox,
             MembershipInferenceBlackBoxRuleBased,

@@ -8,7 +8,6 @@ come from :class:`PrivacyThresholds`, whose defaults are justified there.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -16,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bastion.assessment.display import html_report
 from bastion.assessment.errors import AssessmentInputError
 from bastion.assessment.verdict import Check, Verdict, plain
 
@@ -294,15 +294,7 @@ class MembershipResult:
         return pd.DataFrame(rows).set_index("name")
 
     def _repr_html_(self) -> str:
-        colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "info": "#57606a"}
-        head = (
-            f"<h4>Membership inference — <span style='color:{colour[self.verdict]}'>"
-            f"{html.escape(self.verdict)}</span>, risk {html.escape(self.risk_level)}</h4>"
-            f"<p>{html.escape(self.summary)}</p>"
-        )
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (
-            head
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + self.to_frame().to_html(float_format=lambda v: f"{v:.4f}")
-        )
+        return html_report(
+            "Membership inference", self.verdict, self.summary, self.notes,
+            [("Attacks", self.to_frame())], detail=f"Leakage risk: {self.risk_level}.",
+        )  # fmt: skip

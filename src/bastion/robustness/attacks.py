@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bastion.assessment.art import art_imports
 from bastion.robustness.prepare import Predictor, Scale, records
 
 __all__ = ["ATTACKS", "INIT_DRAWS", "AttackBudget", "RowOutcome", "art_parameters", "attack_row"]
@@ -99,10 +99,7 @@ def art_parameters(name: str, budget: AttackBudget) -> dict[str, Any]:
 @functools.cache
 def _art() -> tuple[Any, Any, Any]:
     """ART's attack and classifier classes, imported on first use (the import is slow)."""
-    with warnings.catch_warnings():
-        # ART's package __init__ warns that PyTorch is missing when it is; no PyTorch part
-        # of ART is used here, and the test suite turns warnings into errors.
-        warnings.filterwarnings("ignore", message="PyTorch not found", category=UserWarning)
+    with art_imports():
         from art.attacks.evasion.boundary import (  # type: ignore[import-untyped]
             BoundaryAttack,
         )

@@ -8,12 +8,12 @@ hands to pandas, and what ``to_dict`` turns into the JSON stored as the ``result
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
 
+from bastion.assessment.display import html_report
 from bastion.assessment.verdict import Check, Verdict, plain, summarize
 
 __all__ = [
@@ -328,23 +328,12 @@ class RobustnessResult:
         return pd.DataFrame(rows).set_index("name") if rows else pd.DataFrame()
 
     def _repr_html_(self) -> str:
-        colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "info": "#57606a"}
-        head = (
-            f"<h4>Robustness — <span style='color:{colour[self.verdict]}'>"
-            f"{html.escape(self.verdict)}</span></h4>"
-            f"<p>{html.escape(self.summary)}</p>"
-        )
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         s = self.stability
-        stability = (
+        noise = (
             f"<p>Gaussian noise of {s.noise:g} std, {s.repeats} repeats on {s.rows} rows: "
             f"flip rate {s.flip_rate:.4f}, rows flipped at least once {s.rows_flipped:.4f}</p>"
         )
-        return (
-            head
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + "<h5>Attacks</h5>"
-            + self.to_frame().to_html(float_format=lambda v: f"{v:.4f}")
-            + "<h5>Noise</h5>"
-            + stability
-        )
+        return html_report(
+            "Robustness", self.verdict, self.summary, self.notes,
+            [("Attacks", self.to_frame()), ("Noise", noise)],
+        )  # fmt: skip

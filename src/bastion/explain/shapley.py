@@ -24,9 +24,7 @@ the work between rows; at least one row is always explained.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,6 +34,7 @@ import pandas as pd
 
 from bastion.assessment.budget import Deadline, Progress, report
 from bastion.assessment.errors import AssessmentInputError, UnusableModelError
+from bastion.assessment.randomness import seeded_global_rng
 from bastion.explain.columns import Codec, output_sources
 from bastion.explain.model_view import ModelView
 
@@ -91,22 +90,6 @@ class Attribution:
         """``max |base + sum(contributions) - model output|`` over the explained rows."""
         gap = self.base_values + self.values.sum(axis=1) - self.outputs
         return float(np.max(np.abs(gap))) if gap.size else math.nan
-
-
-@contextlib.contextmanager
-def _numpy_seed(seed: int) -> Iterator[None]:
-    """Seed numpy's global generator for shap, then give the caller's state back.
-
-    shap's permutation and kernel explainers draw from ``np.random`` (the permutation
-    explainer even calls ``np.random.seed`` itself); without this, explaining a model
-    would silently reseed the caller's random numbers.
-    """
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
 
 
 class _Tree:
@@ -312,7 +295,7 @@ def _explain_agnostic(
     values = np.empty((n, f))
     bases = np.empty(n)
     done = 0
-    with _numpy_seed(seed):
+    with seeded_global_rng(seed):
         if kind == "permutation":
             masker = shap.maskers.Independent(bg, max_samples=len(bg))
             explainer = shap.PermutationExplainer(positive_probability, masker, seed=seed)

@@ -22,10 +22,8 @@ ART has no query budget and draws its randomness from unseeded generators, so:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bastion.assessment.art import art_imports
+from bastion.assessment.randomness import seeded_global_rng
 from bastion.robustness.prepare import Predictor, Scale, records
 
 __all__ = ["ATTACKS", "INIT_DRAWS", "AttackBudget", "RowOutcome", "art_parameters", "attack_row"]
@@ -200,22 +199,6 @@ class _Oracle:
         return np.stack([~other, other], axis=1).astype(np.float32)
 
 
-@contextlib.contextmanager
-def _global_rng(seed: int) -> Iterator[None]:
-    """Seed numpy's global generator for the block and give the caller's state back.
-
-    ART draws its random directions from ``np.random``; seeding it makes an attack
-    repeatable, restoring it leaves the caller's random stream as it was. (Not safe with
-    other threads drawing from ``np.random`` at the same time.)
-    """
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
-
-
 def attack_row(
     name: str,
     *,
@@ -282,7 +265,7 @@ def attack_row(
             # attack when it is asked about such a point (_Degenerate), so numpy's warning
             # about the division is noise.
             with (
-                _global_rng(seed),
+                seeded_global_rng(seed),
                 np.errstate(divide="ignore", invalid="ignore"),
             ):
                 attack.generate(

@@ -34,10 +34,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     rows["pred"] = model.predict(split.X_test)
     rows["score"] = model.predict_proba(split.X_test)[:, 1]
     rows.to_csv(root / "scored.csv", index=False)
+    split.X_train.assign(good=split.y_train).to_csv(root / "train.csv", index=False)
     skops.io.dump(model, root / "model.skops")
     (root / "hostile.pkl").write_bytes(pickle.dumps(_Payload()))
     return {
         "scored": root / "scored.csv",
+        "train": root / "train.csv",
         "model": root / "model.skops",
         "bad": root / "hostile.pkl",
     }
@@ -154,3 +156,30 @@ def test_record_and_server_side_runs(files: dict[str, Path], live_server: LiveSe
     digest = hashlib.sha256(files["model"].read_bytes()).hexdigest()
     for e in current:
         assert {"role": "model", "sha256": digest} in e.inputs
+
+
+def test_explain_robustness_and_privacy_from_files(files: dict[str, Path]) -> None:
+    common = ["--data", str(files["scored"]), "--label", "good", "--model", str(files["model"])]
+    explained = _invoke(
+        "explain", *common, "--sensitive", "age", "--option", "max_rows=10",
+        "--option", "permutation_repeats=1", "--json", "--fail-on", "never",
+    )  # fmt: skip
+    assert explained.exit_code == 0, explained.output
+    out = json.loads(explained.stdout)
+    assert out["protected"] == ["age"]
+    assert {i["feature"] for i in out["importance"]} >= {"age", "duration"}
+    attacked = _invoke(
+        "robustness", *common, "--option", "max_samples=2", "--option", "max_iter=2",
+        "--option", 'attacks=["boundary"]', "--json", "--fail-on", "never",
+    )  # fmt: skip
+    assert attacked.exit_code == 0, attacked.output
+    assert json.loads(attacked.stdout)["verdict"] in {"pass", "warn", "fail"}
+    inferred = _invoke(
+        "privacy", *common, "--train", str(files["train"]), "--option", "max_samples=200",
+        "--fail-on", "never",
+    )  # fmt: skip
+    assert inferred.exit_code == 0, inferred.output
+    assert "membership inference" in inferred.stdout
+    no_train = _invoke("privacy", *common)
+    assert no_train.exit_code == 1
+    assert "training rows" in no_train.stderr

@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bastion import __version__
-from bastion.assessment.tables import TABLE_SUFFIXES, read_table
-from bastion.errors import InvalidInput
+from bastion.assessment.tables import read_table
 from bastion.evidence import schemas as evidence_schemas
 from bastion.evidence import service as evidence_service
 from bastion.evidence.models import Evidence
+from bastion.inventory import files as inventory_files
 from bastion.inventory import service as inventory_service
 from bastion.inventory.enums import SubjectType
-from bastion.inventory.models import DatasetVersion, ModelVersion
+from bastion.inventory.models import ModelVersion
 from bastion.runs.schemas import AssessmentRunCreate
 from bastion.settings import Settings
 from bastion.storage.artifacts import ArtifactStore
@@ -39,33 +39,15 @@ def _needs_model(spec: AssessmentRunCreate) -> bool:
     return spec.prediction is None and spec.score is None
 
 
-def _fetch(store: ArtifactStore, digest: str, dest: Path) -> Path:
-    with dest.open("wb") as out:
-        for chunk in store.open(digest):
-            out.write(chunk)
-    return dest
-
-
-def _data(
+def _table(
     session: Session, store: ArtifactStore, project_id: uuid.UUID, version_id: uuid.UUID,
     field: str, workdir: Path,
 ) -> tuple[Any, str]:  # fmt: skip
-    version: DatasetVersion = inventory_service.get_dataset_version(
-        session=session, project_id=project_id, version_id=version_id
-    )
-    if version.artifact_size is None or version.content_digest is None:
-        raise InvalidInput(
-            f"{field}: dataset version {version_id} has no uploaded data", field=field
-        )
-    suffix = Path(version.artifact_filename or "").suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise InvalidInput(
-            f"{field}: the file {version.artifact_filename!r} of dataset version {version_id} "
-            f"is not a table this server reads ({', '.join(TABLE_SUFFIXES)})",
-            field=field,
-        )
-    path = _fetch(store, version.content_digest, workdir / f"{field}{suffix}")
-    return read_table(path), version.content_digest
+    stored = inventory_files.dataset_table(
+        session=session, store=store, project_id=project_id, version_id=version_id,
+        workdir=workdir, field=field,
+    )  # fmt: skip
+    return read_table(stored.path), stored.sha256
 
 
 def run_assessment(
@@ -89,26 +71,23 @@ def run_assessment(
     inputs: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="bastion-run-") as tmp:
         workdir = Path(tmp)
-        frame, inputs["data"] = _data(
+        frame, inputs["data"] = _table(
             session, store, project_id, spec.dataset_version_id, "dataset_version_id", workdir
         )
         train = None
         if spec.training_dataset_version_id is not None:
-            train, inputs["training_data"] = _data(
+            train, inputs["training_data"] = _table(
                 session, store, project_id, spec.training_dataset_version_id,
                 "training_dataset_version_id", workdir,
             )  # fmt: skip
         model = None
         if _needs_model(spec):
-            if version.artifact_size is None or version.artifact_digest is None:
-                raise InvalidInput(
-                    "model_version: this assessment needs the model, and the model version has "
-                    "no uploaded artifact; upload one, or give prediction or score columns",
-                    field="model_version",
-                )
-            path = _fetch(store, version.artifact_digest, workdir / "model")
-            model = load_model(path, max_bytes=settings.max_upload_bytes)
-            inputs["model"] = version.artifact_digest
+            stored = inventory_files.model_file(
+                store=store, version=version, workdir=workdir,
+                why="this assessment needs the model (or give prediction or score columns)",
+            )  # fmt: skip
+            model = load_model(stored.path, max_bytes=settings.max_upload_bytes)
+            inputs["model"] = stored.sha256
         # Nothing is written until the result is in: release the write lock meanwhile.
         session.commit()
         result = run(

@@ -70,3 +70,13 @@ def test_missing_files_and_columns(tmp_path: Path) -> None:
     with pytest.raises(TableError, match="phone") as caught:
         list(iter_frames(path, columns=["phone"]))
     assert caught.value.field == "columns"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_write_table_round_trips_and_is_private(tmp_path: Path, suffix: str) -> None:
+    from bastion.tabular import write_table
+
+    path = write_table(_frame(), tmp_path / f"out{suffix}")
+    assert path.stat().st_mode & 0o077 == 0
+    assert pd.concat(iter_frames(path))["email"].notna().sum() == 2
+    assert [p.name for p in tmp_path.iterdir()] == [f"out{suffix}"]

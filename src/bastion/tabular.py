@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -20,7 +21,14 @@ import pandas as pd
 
 from bastion.errors import InvalidInput
 
-__all__ = ["DEFAULT_BATCH_ROWS", "FORMATS", "TableError", "iter_frames", "table_format"]
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "FORMATS",
+    "TableError",
+    "iter_frames",
+    "table_format",
+    "write_table",
+]
 
 DEFAULT_BATCH_ROWS = 50_000
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -133,3 +141,26 @@ def iter_frames(
         if "Usecols do not match columns" in text or isinstance(exc, KeyError):
             raise TableError(f"{p.name}: {text}", field="columns") from None
         raise TableError(f"{p.name}: cannot be read as {fmt}: {text}", field="file") from None
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a whole table as CSV, Parquet or JSON Lines (by the suffix), atomically: to a
+    temporary file beside ``path``, renamed into place once complete, mode 0600 (the
+    tables Bastion writes may hold personal data)."""
+    p = Path(path)
+    fmt = table_format(p)
+    fd, name = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".part")
+    os.close(fd)
+    partial = Path(name)
+    try:
+        if fmt == "csv":
+            frame.to_csv(partial, index=False)
+        elif fmt == "parquet":
+            frame.to_parquet(partial, index=False)
+        else:
+            frame.to_json(partial, orient="records", lines=True, force_ascii=False)
+        partial.replace(p)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return p

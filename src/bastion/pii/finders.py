@@ -1,0 +1,771 @@
+"""Candidate findings in free text, before context and overlap resolution.
+
+Speed comes from scanning each string once. Python's ``re`` tries a pattern at every
+position, so the scan is one alternation anchored at the start of a word, whose branches
+each begin with a literal or a character class (which ``re`` rejects in one step):
+numeric chunks (digits with the separators phone numbers, cards, SSNs, dates and IPv4
+addresses use), capitalised word runs (names), two capitals before digits (IBAN, NINO),
+month names (long dates), and the literal prefixes of API keys, PEM blocks, Bech32 and
+Ethereum addresses and URLs. Each match is then classified in Python, and only there do
+the validators run. A few things are found apart, after a cheap test says they can be
+there at all: e-mail addresses (an ``@``), bare domains (a dot before a top-level
+domain), MAC and IPv6 addresses (hex pairs between colons or dashes), and the patterns
+too weak to report without context (passport, driver's license, random strings), which
+run only when their context words occur in the string.
+
+Each candidate is ``(start, end, entity, score, subtype, needs_context)``; scores are the
+strength of the pattern and its validation (:data:`SCORES`, and the table in docs/pii.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bastion.pii import patterns as p
+from bastion.pii.names import (
+    AMBIGUOUS_FIRST,
+    COMPANY_WORDS,
+    FIRST,
+    LAST,
+    NAME_SUFFIXES,
+    NOT_NAMES,
+    PLACE_PREFIXES,
+    STREET_SUFFIX_WORDS,
+    TITLES,
+)
+from bastion.pii.phones import POSSIBLE, VALID, check_phone_digits
+from bastion.pii.validators import (
+    IBAN_LENGTHS,
+    btc_address_valid,
+    date_valid,
+    eth_address_valid,
+    github_token_valid,
+    iban_valid,
+    ip_valid,
+    jwt_valid,
+    luhn_valid,
+    mac_valid,
+    nhs_valid,
+    nino_valid,
+    shannon_entropy,
+    ssn_valid,
+)
+
+__all__ = [
+    "SCORES",
+    "Candidate",
+    "find_candidates",
+    "long_date_valid",
+    "numeric_date_valid",
+    "secret_kind",
+    "secret_score",
+]
+
+Candidate = tuple[int, int, str, float, str | None, bool]
+
+SCORES: dict[str, float] = {
+    "email": 0.9,  # syntax and a known top-level domain (Presidio: 1.0 when tldextract agrees)
+    "email_unknown_tld": 0.5,
+    "url_scheme": 0.7,
+    "url_www": 0.6,
+    "url_bare_path": 0.45,
+    "url_bare": 0.35,
+    "phone_plus_valid": 0.85,
+    "phone_valid": 0.7,
+    "phone_bare_valid": 0.3,
+    "phone_plus_possible": 0.4,
+    "phone_possible": 0.35,
+    "card": 0.8,  # IIN prefix, length, grouping and Luhn
+    "iban": 0.95,  # registry length and mod 97
+    "ssn": 0.6,  # separated, SSA rules
+    "ssn_bare": 0.3,  # nine bare digits: needs context in text
+    "nhs": 0.5,  # modulus 11
+    "nino": 0.6,  # HMRC prefix rules
+    "ipv4": 0.6,
+    "ipv4_versionlike": 0.3,  # every octet under 21: needs context
+    "ipv6": 0.7,
+    "mac": 0.7,
+    "date": 0.3,  # a real date; a date of birth only with context
+    "date_of_birth": 0.9,
+    "passport_letter": 0.3,
+    "passport_digits": 0.15,
+    "dl_alnum": 0.3,
+    "dl_digits": 0.15,
+    "btc": 0.9,  # Base58Check / Bech32 checksum
+    "eth_checksum": 0.9,  # EIP-55
+    "eth": 0.5,  # one case: no checksum to check
+    "secret": 0.9,
+    "secret_checksum": 0.99,  # GitHub's CRC32
+    "private_key": 0.99,
+    "entropy": 0.5,
+    "person_full": 0.7,  # first and last name both in the dictionaries
+    "person_title": 0.7,
+    "person_first": 0.45,  # known first name, unknown capitalised last name
+    "person_last": 0.35,  # unknown first name, known last name
+    "person_single": 0.35,  # a known first name alone
+    "person_single_initial": 0.25,  # … at the start of a sentence
+    "address": 0.5,
+    "address_full": 0.8,  # with city and ZIP code or postcode
+    "address_military": 0.75,
+}
+"""Base score of each kind of candidate, before context (docs/pii.md has the table)."""
+
+# --- compiled scans -----------------------------------------------------------------------
+
+_URL_BODY = r"[^\s<>\"'{}|\\^`\[\]]"
+# The rest of a capitalised word: O'Brien, Hudson-Williams, Woods-O'Sullivan, "Dr.".
+_NAME_TAIL = r"(?:['\u2019][A-Z][a-z]+)?(?:-[A-Z][a-z]*(?:['\u2019][A-Z][a-z]+)?)?(?![\w])\.?"
+# The one scan. Each branch starts with a literal or a class and holds exactly one
+# capturing group, opened after its first character (so that ``re`` can still reject the
+# branch on that character alone): ``match.lastindex`` tells the branch.
+_SCAN = re.compile(
+    r"(?<![\w])(?:"
+    r"0(x[0-9a-fA-F]{40})(?![\w])"  # 1 Ethereum
+    r"|[13]([1-9A-HJ-NP-Za-km-z]{25,34})(?![\w])"  # 2 Bitcoin Base58Check
+    r"|[+(\d]((?:\d|[ .\-/:](?=\(?\d)|\((?=\d)|\)(?=[ .\-]?\(?\d))*"
+    r"(?: ?(?:x|ext\.?) ?\d{1,7}(?![\w]))?)"  # 3 numeric chunk
+    r"|A((?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|Iza[0-9A-Za-z_\-]{35})(?![\w])"  # 4 AWS, Google
+    r"|g(h[pousr]_[A-Za-z0-9]{36}|ithub_pat_\w{22,255})(?![\w])"  # 5 GitHub
+    r"|x(ox[bpars]-[A-Za-z0-9\-]{10,250})"  # 6 Slack
+    r"|[sr](k_live_[A-Za-z0-9]{20,99})(?![\w])"  # 7 Stripe
+    r"|s(k-[A-Za-z0-9_\-]{20,200})"  # 8 OpenAI
+    r"|e(yJ[\w\-]{8,}\.eyJ[\w\-]{8,}\.[\w\-]{8,})"  # 9 JWT
+    r"|-(----BEGIN )"  # 10 PEM block
+    r"|[Bb]([Cc]1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87})(?![\w])"  # 11 Bech32
+    rf"|[Hh]([Tt][Tt][Pp][Ss]?://{_URL_BODY}+)"  # 12 URL with a scheme
+    rf"|[Ww]([Ww][Ww]\.[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?:[/?#]{_URL_BODY}*)?)"  # 13 www.
+    r"|[A-Z]([A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)"  # 14 IBAN
+    r"|[A-Za-z]([A-Za-z] ?\d\d ?\d\d ?\d\d ?[A-Da-d])(?![\w])"  # 15 NINO
+    r"|[JFMASOND]((?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)[a-z]*\.? \d{1,2}"
+    r"(?:st|nd|rd|th)?,? \d{4})(?!\d)"  # 16 "March 5, 1990"
+    r"|[A-Z]([A-Z]{0,2}\d[A-Z0-9*]{2,16})(?![\w*])"  # 17 letters and digits (passport, DL)
+    rf"|[A-Z]([A-Za-z]*{_NAME_TAIL}(?: [A-Z][A-Za-z]*{_NAME_TAIL})*)"  # 18 capitalised run
+    r")"
+)
+_NUM_TAIL = re.compile(r" ?(?:x|ext\.?) ?\d{1,7}$")
+_TIMESTAMPISH = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}|\d{1,2}:\d{2}")
+_DATE_YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
+_DATE_XXY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})")
+_IPV4 = re.compile(p.IPV4_CORE)
+_SSN_SHAPE = re.compile(r"\d{3}([- .])\d{2}\1\d{4}")
+_CC_SHAPE = re.compile(p.CC_CORE)
+_NHS_SHAPE = re.compile(r"\d{3}([- ])\d{3}\1\d{4}|\d{10}")
+_STRIP = str.maketrans("", "", " .-/()+:")
+
+_EMAIL = re.compile(p.EMAIL_CORE)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+'-")
+_URL = re.compile(p.URL_CORE)
+_TLD_HINT = re.compile(rf"\.(?:{p.TLDS})(?![a-z0-9-])")  # searched in the lower-case text
+_TLD = re.compile(p.TLDS)
+_DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_URL_TRAIL = ".,;:!?)]}'\""
+
+# Gates with a literal or class first, which ``re`` scans for in C.
+_HEX_PAIR_GATE = re.compile(r"[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-]")
+_CISCO_GATE = re.compile(r"\.[0-9A-Fa-f]{4}\.")
+_MAC = re.compile(rf"(?=[0-9A-Fa-f])(?<![\w:\-.]){p.MAC_CORE}(?![\w:\-]|\.\w)")
+_V6_GATE = re.compile(r":[0-9A-Fa-f]{0,4}:")
+_IPV6 = re.compile(
+    r"[0-9A-Fa-f:](?<![\w:.][0-9A-Fa-f:])(?<=[0-9A-Fa-f:])"
+    r"(?:(?<=:)|[0-9A-Fa-f]{0,3})(?::[0-9A-Fa-f]{0,4}){1,7}(?:\.\d{1,3}){0,3}(?![\w:])"
+)
+
+_PEM = re.compile(
+    r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----"
+    r"(?:[\s\S]*?-----END \1PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*)"
+)
+_SECRET_WORDS = re.compile(r"key|secret|token|passw|pwd|credential|auth|bearer")
+# A class first and the boundary look-behind after it: ``re`` then skips in C.
+_RANDOMISH = re.compile(
+    r"[A-Za-z0-9+/_\-](?<![\w+/\-][\w+/\-])[A-Za-z0-9+/_\-]{19,}={0,2}(?![\w+/=\-])"
+)
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F-]{36}")
+
+_PASSPORT_WORDS = ("passport", "travel document")
+_DL_WORDS = ("driv", "licen", "dl", "permit", "lic")
+_PASSPORT_SHAPE = re.compile(r"[A-Z]\d{8}")
+_DL_SHAPE = re.compile(p.DL_CORE)
+_DATE_LONG = re.compile(rf"{p.MONTHS}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}(?!\d)")
+_DATE_DAY_FIRST = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {p.MONTHS}\.?,? \d{{4}}(?!\d)")
+_MONTH_NUMBER = {
+    m: i + 1
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                           "oct", "nov", "dec"))
+}  # fmt: skip
+_NUMBERS = re.compile(r"\d+")
+_MONTH_WORD = re.compile(r"[A-Za-z]{3}")
+_TOKEN = re.compile(r"\S+")
+
+_ADDRESS = re.compile(p.ADDRESS_CORE)
+_ADDRESS_FULL = re.compile(rf"(?:[A-Z]{{2}},? \d{{5}}(?:-\d{{4}})?|{p.UK_POSTCODE_CORE})$")
+_UNIT_WORDS = frozenset({"Apt", "Apartment", "Suite", "Ste", "Unit", "Flat", "Studio"})
+_MILITARY = re.compile(p.MILITARY_CORE)
+
+
+def _is_sentence_start(text: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and text[j] in " \t\"'(":
+        j -= 1
+    return j < 0 or text[j] in ".!?\n"
+
+
+class _Scan:
+    """The state of one string's scan: the text, what is wanted, and the candidates."""
+
+    __slots__ = ("_dl_ctx", "_passport_ctx", "lower", "out", "regions", "text", "wanted")
+
+    def __init__(
+        self, text: str, lower: str, wanted: frozenset[str], regions: tuple[str, ...]
+    ) -> None:
+        self.text = text
+        self.lower = lower
+        self.wanted = wanted
+        self.regions = regions
+        self.out: list[Candidate] = []
+        self._passport_ctx: bool | None = None
+        self._dl_ctx: bool | None = None
+
+    # Whether passport / driver's license words occur at all: asked only when a candidate
+    # of that shape turns up, and then once.
+    @property
+    def passport_ctx(self) -> bool:
+        if self._passport_ctx is None:
+            self._passport_ctx = "US_PASSPORT" in self.wanted and any(
+                w in self.lower for w in _PASSPORT_WORDS
+            )
+        return self._passport_ctx
+
+    @property
+    def dl_ctx(self) -> bool:
+        if self._dl_ctx is None:
+            self._dl_ctx = "US_DRIVER_LICENSE" in self.wanted and any(
+                w in self.lower for w in _DL_WORDS
+            )
+        return self._dl_ctx
+
+    def add(self, start: int, end: int, entity: str, score: float,
+            subtype: str | None = None, needs: bool = False) -> None:  # fmt: skip
+        if entity in self.wanted:
+            self.out.append((start, end, entity, score, subtype, needs))
+
+    # numeric chunks --------------------------------------------------------------------
+
+    def number(self, start: int, end: int) -> None:
+        text = self.text
+        s = text[start:end]
+        if s[0] == "(" and ")" not in s:
+            s = s[1:]
+            start += 1
+        if not s or not s[-1].isdigit():
+            return
+        if (
+            start
+            and text[start - 1] in ".@/%$£€-"
+            and not (text[start - 1] == "-" and (start < 2 or not text[start - 2].isalpha()))
+        ):
+            return  # a decimal part, a path, an amount, or a code like ORD-1234
+        after = text[end : end + 1]
+        if after and (after.isalpha() or after in "@_"):
+            # Glued to letters: an ordinal ("5th"), a code ("3K"), a timestamp ("…T10:").
+            if len(s) <= 2 and s.isdigit():
+                self.day_first_date(start)
+            return
+        bare = s.isdigit()
+        if bare and len(s) <= 6 and after == " ":
+            nxt = text[end + 1 : end + 2]
+            if nxt.isupper() or nxt.isdigit():
+                a = _ADDRESS.match(text, start)
+                if a:
+                    self.address(start, a.group())
+            if len(s) <= 2 and self.day_first_date(start):
+                return
+        if bare and len(s) < 4:
+            return  # "9", "132": no identifier is this short
+        if not self.chunk(s, start) and " " in s:
+            self.split_chunk(s, start)
+
+    def day_first_date(self, start: int) -> bool:
+        d = _DATE_DAY_FIRST.match(self.text, start)
+        if d and long_date_valid(d.group()):
+            self.add(start, d.end(), "DATE_TIME", SCORES["date"])
+            return True
+        return False
+
+    def chunk(self, s: str, start: int, phones: bool = True) -> bool:
+        """Candidates for the numeric chunk ``s`` at ``start``; whether any was found."""
+        end = start + len(s)
+        wanted = self.wanted
+        if ":" in s:
+            # a timestamp or a time of day: dates events, not people (consumed, not reported)
+            return _TIMESTAMPISH.match(s) is not None
+        core = s
+        if "x" in s or "e" in s:
+            core = _NUM_TAIL.sub("", s)
+        has_ext = core is not s and core != s
+        digits = core.translate(_STRIP)
+        n = len(digits)
+        if n < 4 or not digits.isdigit():
+            return False
+        dots = core.count(".")
+        slashes = core.count("/")
+        if (
+            (dots == 2 or slashes == 2 or core.count("-") == 2)
+            and n <= 8
+            and numeric_date_valid(core)
+        ):
+            self.add(start, end, "DATE_TIME", SCORES["date"])
+            return True
+        if dots == 3 and _IPV4.fullmatch(core):
+            if max(int(x) for x in core.split(".")) <= 20:  # "2.4.1.7" reads as a version
+                self.add(start, end, "IP_ADDRESS", SCORES["ipv4_versionlike"], None, True)
+            else:
+                self.add(start, end, "IP_ADDRESS", SCORES["ipv4"])
+            return True
+        if slashes or n < 7:
+            return False
+        found = False
+        bare = core.isdigit()
+        if (
+            n == 9
+            and "US_SSN" in wanted
+            and (bare or _SSN_SHAPE.fullmatch(core))
+            and ssn_valid(core)
+        ):
+            if bare:
+                self.add(start, end, "US_SSN", SCORES["ssn_bare"], None, True)
+            else:
+                self.add(start, end, "US_SSN", SCORES["ssn"])
+            found = True
+        if (
+            12 <= n <= 19
+            and not has_ext
+            and "CREDIT_CARD" in wanted
+            and _CC_SHAPE.fullmatch(core)
+            and luhn_valid(digits)
+        ):
+            self.add(start, end, "CREDIT_CARD", SCORES["card"])
+            found = True
+        nhs = n == 10 and "UK_NHS" in wanted and _NHS_SHAPE.fullmatch(core) is not None
+        nhs = nhs and nhs_valid(digits)
+        if nhs:
+            self.add(start, end, "UK_NHS", SCORES["nhs"])
+            found = True
+        if n <= 15 and dots != 3 and phones and "PHONE_NUMBER" in wanted:
+            plus = s[0] == "+"
+            strength = check_phone_digits(digits, plus, self.regions)
+            if strength == VALID and nhs and " " in core:
+                # 3-3-4 digits with spaces passing modulus 11: the NHS's printed format
+                self.add(start, end, "PHONE_NUMBER", SCORES["phone_possible"])
+                found = True
+            elif strength == VALID:
+                key = "phone_plus_valid" if plus else "phone_bare_valid" if bare else "phone_valid"
+                self.add(start, end, "PHONE_NUMBER", SCORES[key])
+                found = True
+            elif strength == POSSIBLE and not bare:
+                key = "phone_plus_possible" if plus else "phone_possible"
+                self.add(start, end, "PHONE_NUMBER", SCORES[key])
+                found = True
+        if bare and n == 9 and self.passport_ctx:
+            self.add(start, end, "US_PASSPORT", SCORES["passport_digits"], None, True)
+            found = True
+        if bare and n <= 12 and self.dl_ctx:
+            self.add(start, end, "US_DRIVER_LICENSE", SCORES["dl_digits"], None, True)
+            found = True
+        return found
+
+    def split_chunk(self, s: str, start: int) -> None:
+        # A chunk that is no identifier as a whole may hold several ("… 4111 1111 1111
+        # 1111 12 …"): try runs of its space-separated parts, longest first from the left.
+        parts = [(t.start(), t.end()) for t in _TOKEN.finditer(s)]
+        i = 0
+        while i < len(parts):
+            for j in range(min(len(parts), i + 5), i, -1):
+                if j - i == len(parts):
+                    continue  # the whole chunk was tried already
+                a, b = parts[i][0], parts[j - 1][1]
+                # no phone numbers inside a longer run of digit groups
+                if self.chunk(s[a:b], start + a, phones=False):
+                    i = j
+                    break
+            else:
+                i += 1
+
+    # addresses and names ---------------------------------------------------------------
+
+    def address(self, start: int, s: str) -> None:
+        s = s.rstrip(" ,")
+        full = _ADDRESS_FULL.search(s) is not None
+        score = SCORES["address_full"] if full else SCORES["address"]
+        self.add(start, start + len(s), "STREET_ADDRESS", score)
+
+    def capitalised(self, start: int, end: int) -> None:
+        text = self.text
+        if start and text[start - 1] in ".@/'\u2019-":
+            return
+        run = text[start:end]
+        if " " not in run and run.rstrip(".,") in NOT_NAMES:
+            return  # "Please", "My", "The": most capitalised words start a sentence
+        if "STREET_ADDRESS" in self.wanted:
+            first = run.split(" ", 1)[0].rstrip(".")
+            if first in _UNIT_WORDS:
+                a = _ADDRESS.match(text, start)
+                if a:
+                    self.address(start, a.group())
+                    return
+            elif first in ("USNS", "USS", "USNV", "USCGC", "PSC", "Unit"):
+                m = _MILITARY.match(text, start)
+                if m:
+                    self.add(start, m.end(), "STREET_ADDRESS", SCORES["address_military"])
+                    return
+        if "DATE_TIME" in self.wanted and " " in run:
+            # "DOB March 5, 1990": the month ends a capitalised run; the date starts there.
+            pos = 0
+            for tok in run.split(" "):
+                if tok[:3].lower() in _MONTH_NUMBER:
+                    d = _DATE_LONG.match(text, start + pos)
+                    if d and long_date_valid(d.group()):
+                        self.add(start + pos, d.end(), "DATE_TIME", SCORES["date"])
+                pos += len(tok) + 1
+        if run.startswith("WDL") and self.dl_ctx and _DL_SHAPE.fullmatch(run):
+            self.add(start, end, "US_DRIVER_LICENSE", SCORES["dl_alnum"], None, True)
+            return
+        if "PERSON" in self.wanted:
+            self.persons(run, start)
+
+    def persons(self, run: str, base: int) -> None:
+        if " " not in run:
+            word = _name_token(run)
+            if word in AMBIGUOUS_FIRST and _after_greeting(self.lower, base):
+                self.add(base, base + len(word), "PERSON", SCORES["person_single_initial"])
+            elif word in FIRST and word not in AMBIGUOUS_FIRST and word not in NOT_NAMES:
+                # Alone, a first name at the start of a sentence is weaker evidence
+                # ("Austin" the town, "Jack" the tool).
+                key = (
+                    "person_single_initial"
+                    if _is_sentence_start(self.text, base)
+                    else "person_single"
+                )
+                self.add(base, base + len(word), "PERSON", SCORES[key])
+            return
+        toks = []
+        pos = 0
+        for tok in run.split(" "):
+            toks.append((tok, base + pos, base + pos + len(tok)))
+            pos += len(tok) + 1
+        n = len(toks)
+        i = 0
+        while i < n:
+            tok, s0, _ = toks[i]
+            word = _name_token(tok)
+            if tok in TITLES:
+                j = i + 1
+                while j < n and j - i <= 3 and _is_namelike(toks[j][0]):
+                    j += 1
+                if j > i + 1:
+                    j = _with_suffixes(toks, j)
+                    self.add(s0, _end(toks, j), "PERSON", SCORES["person_title"])
+                    i = j
+                    continue
+                i += 1
+                continue
+            if word in PLACE_PREFIXES and i + 1 < n:
+                i += 2  # "Port Brendan", "North Kimberly": a town
+                continue
+            if word in FIRST and word not in NOT_NAMES:
+                j = i + 1
+                while j < n and j - i <= 3 and _is_namelike(toks[j][0]):
+                    j += 1
+                if j < n and _name_token(toks[j][0]) in COMPANY_WORDS:
+                    i = j + 1
+                    continue
+                if j > i + 1:
+                    last = _name_token(toks[j - 1][0])
+                    known = _in_last(last)
+                    if last in STREET_SUFFIX_WORDS and not known:
+                        i = j
+                        continue
+                    j = _with_suffixes(toks, j)
+                    key = "person_full" if known else "person_first"
+                    self.add(s0, _end(toks, j), "PERSON", SCORES[key])
+                    i = j
+                    continue
+                if word not in AMBIGUOUS_FIRST and i == n - 1:
+                    key = (
+                        "person_single_initial"
+                        if _is_sentence_start(self.text, s0)
+                        else "person_single"
+                    )
+                    self.add(s0, s0 + len(word), "PERSON", SCORES[key])
+                i += 1
+                continue
+            if (
+                i + 1 < n
+                and len(word) > 1
+                and _is_namelike(tok)
+                and word not in STREET_SUFFIX_WORDS
+                and _in_last(_name_token(toks[i + 1][0]))
+                and not (i + 2 < n and _name_token(toks[i + 2][0]) in COMPANY_WORDS)
+            ):
+                j = _with_suffixes(toks, i + 2)
+                self.add(s0, _end(toks, j), "PERSON", SCORES["person_last"])
+                i = j
+                continue
+            i += 1
+
+    # the rest -------------------------------------------------------------------------
+
+    def secret(self, start: int, end: int) -> None:
+        token = self.text[start:end]
+        score = secret_score(token)
+        if score is not None:
+            self.add(start, end, "SECRET_TOKEN", score, secret_kind(token))
+
+    def pem(self, start: int) -> None:
+        m = _PEM.match(self.text, start)
+        if m:
+            end = start + len(m.group().rstrip())
+            self.add(start, end, "PRIVATE_KEY", SCORES["private_key"], "pem")
+
+    def url(self, start: int, end: int) -> None:
+        s = self.text[start:end].rstrip(_URL_TRAIL)
+        key = "url_www" if s[:4].lower() == "www." else "url_scheme"
+        self.add(start, start + len(s), "URL", SCORES[key])
+
+    def iban(self, start: int, s: str) -> None:
+        # The pattern may run on into a following word: keep exactly the country's length.
+        length = IBAN_LENGTHS.get(s[:2])
+        if length is None:
+            return
+        count = 0
+        for i, c in enumerate(s):
+            if c != " ":
+                count += 1
+            if count == length:
+                after = self.text[start + i + 1 : start + i + 2]
+                if (not after or not after.isalnum()) and iban_valid(s[: i + 1]):
+                    self.add(start, start + i + 1, "IBAN_CODE", SCORES["iban"])
+                return
+
+    def letters_and_digits(self, start: int, end: int) -> None:
+        s = self.text[start:end]
+        if self.passport_ctx and _PASSPORT_SHAPE.fullmatch(s):
+            self.add(start, end, "US_PASSPORT", SCORES["passport_letter"], None, True)
+        if self.dl_ctx and _DL_SHAPE.fullmatch(s):
+            self.add(start, end, "US_DRIVER_LICENSE", SCORES["dl_alnum"], None, True)
+
+    def emails(self) -> None:
+        text = self.text
+        at = text.find("@")
+        while at > 0:
+            i = at
+            while i > 0 and text[i - 1] in _LOCAL_CHARS:
+                i -= 1
+            while i < at and not text[i].isalnum():
+                i += 1
+            m = _EMAIL.match(text, i)
+            if m and m.end() > at:
+                known = _TLD.fullmatch(m.group().rsplit(".", 1)[1].lower()) is not None
+                self.add(
+                    i, m.end(), "EMAIL_ADDRESS", SCORES["email" if known else "email_unknown_tld"]
+                )
+                at = text.find("@", m.end())
+            else:
+                at = text.find("@", at + 1)
+
+    def bare_domains(self) -> None:
+        text = self.text
+        for m in _TLD_HINT.finditer(self.lower):
+            i = m.start()
+            while i > 0 and text[i - 1] in _DOMAIN_CHARS:
+                i -= 1
+            if i == m.start() or (i > 0 and text[i - 1] in "@/:") or text[i] in ".-":
+                continue
+            if text[i - 3 : i + 1].lower() in ("http", "www.") or text[i : i + 4].lower() == "www.":
+                continue  # found with its scheme already
+            u = _URL.match(text, i)
+            if u and u.end() >= m.end():
+                s = u.group().rstrip(_URL_TRAIL)
+                key = "url_bare_path" if "/" in s else "url_bare"
+                self.add(i, i + len(s), "URL", SCORES[key])
+
+    def network(self) -> None:
+        text = self.text
+        if "MAC_ADDRESS" in self.wanted and (
+            _HEX_PAIR_GATE.search(text) or ("." in text and _CISCO_GATE.search(text))
+        ):
+            for m in _MAC.finditer(text):
+                if mac_valid(m.group()):
+                    self.add(m.start(), m.end(), "MAC_ADDRESS", SCORES["mac"])
+        if "IP_ADDRESS" in self.wanted and ":" in text and _V6_GATE.search(text):
+            for m in _IPV6.finditer(text):
+                s = m.group()
+                if s.count(":") >= 2 and s != "::" and ip_valid(s):
+                    self.add(m.start(), m.end(), "IP_ADDRESS", SCORES["ipv6"])
+
+    def random_strings(self) -> None:
+        for m in _RANDOMISH.finditer(self.text):
+            s = m.group()
+            if _HEX_DIGEST.fullmatch(s) or s.isalpha() or s.isdigit() or s.islower():
+                continue  # content hashes and request ids identify things, not access
+            classes = (any(c.isupper() for c in s), any(c.islower() for c in s),
+                       any(c.isdigit() for c in s))  # fmt: skip
+            if sum(classes) >= 2 and shannon_entropy(s) >= 3.5:
+                self.add(m.start(), m.end(), "HIGH_ENTROPY_SECRET", SCORES["entropy"], None, True)
+
+
+_GREETINGS = frozenset({"hi", "hello", "hey", "dear", "thanks", "for", "call", "ask", "tell"})
+
+
+def _after_greeting(lower: str, i: int) -> bool:
+    # "Hi April," "note for Victoria": an everyday word that follows a greeting or
+    # "for"/"call" is a first name.
+    before = lower[max(0, i - 8) : i].split()
+    return bool(before) and before[-1] in _GREETINGS
+
+
+def _two_digit_year(y: int) -> int:
+    return 1900 + y if y >= 30 else 2000 + y
+
+
+def numeric_date_valid(s: str) -> bool:
+    """A numeric date (y-m-d, m/d/y or d/m/y, with -, / or .) that is a real calendar date."""
+    m = _DATE_YMD.fullmatch(s)
+    if m:
+        return date_valid(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+    m = _DATE_XXY.fullmatch(s)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(3)), m.group(4)
+        if len(y) == 2 and m.group(2) == "-":
+            return False  # 12-05-85 is more often a code than a date
+        year = int(y) if len(y) == 4 else _two_digit_year(int(y))
+        return date_valid(year, a, b) or date_valid(year, b, a)
+    return False
+
+
+def long_date_valid(s: str) -> bool:
+    """A date written with its month's name ("March 5, 1990") that is a real date."""
+    numbers = [int(x) for x in _NUMBERS.findall(s)]
+    month = 0
+    for word in _MONTH_WORD.findall(s):
+        month = _MONTH_NUMBER.get(word.lower(), 0)
+        if month:
+            break
+    return len(numbers) >= 2 and date_valid(numbers[-1], month, numbers[0])
+
+
+def _name_token(tok: str) -> str:
+    if tok.endswith(("'s", "\u2019s")):
+        tok = tok[:-2]
+    return tok.rstrip(".,") if tok not in TITLES and tok not in NAME_SUFFIXES else tok
+
+
+def _is_namelike(tok: str) -> bool:
+    # A capitalised word that can be part of a name (not a field label, not all caps).
+    word = _name_token(tok)
+    if not word or word in NOT_NAMES or word in COMPANY_WORDS:
+        return False
+    if len(word) == 1:
+        return tok.endswith(".")  # a middle initial
+    return not word.isupper() and word[0].isupper()
+
+
+def _in_last(word: str) -> bool:
+    return word in LAST or ("-" in word and all(w in LAST for w in word.split("-")))
+
+
+def _with_suffixes(toks: list[tuple[str, int, int]], j: int) -> int:
+    while j < len(toks) and toks[j][0].rstrip(",") in NAME_SUFFIXES:
+        j += 1
+    return j
+
+
+def _end(toks: list[tuple[str, int, int]], j: int) -> int:
+    tok, _, end = toks[j - 1]
+    if tok.endswith(("'s", "\u2019s")):
+        return end - 2
+    if tok.endswith((".", ",")) and tok not in TITLES and tok not in NAME_SUFFIXES and len(tok) > 2:
+        return end - 1  # a full stop or comma after the name
+    return end
+
+
+_SECRET_KINDS: tuple[tuple[str, str], ...] = (
+    ("AKIA", "aws_access_key"), ("ASIA", "aws_access_key"), ("ABIA", "aws_access_key"),
+    ("ACCA", "aws_access_key"), ("gh", "github_token"), ("github_pat_", "github_token"),
+    ("xox", "slack_token"), ("sk_live_", "stripe_key"), ("rk_live_", "stripe_key"),
+    ("AIza", "google_api_key"), ("sk-", "openai_key"), ("eyJ", "jwt"),
+)  # fmt: skip
+
+
+def secret_kind(token: str) -> str:
+    """The issuer a token's prefix names (``aws_access_key``, ``github_token`` …)."""
+    for prefix, kind in _SECRET_KINDS:
+        if token.startswith(prefix):
+            return kind
+    return "token"
+
+
+def secret_score(token: str) -> float | None:
+    """The score of a prefixed token, ``None`` when its own check rejects it."""
+    kind = secret_kind(token)
+    if kind == "github_token":
+        ok = github_token_valid(token)
+        if ok is False:
+            return None
+        return SCORES["secret_checksum"] if ok else SCORES["secret"]
+    if kind == "jwt":
+        return SCORES["secret"] if jwt_valid(token) else None
+    if kind == "openai_key" and sum(c.isdigit() for c in token) < 2:
+        return None  # "sk-" followed by words, not a key
+    return SCORES["secret"]
+
+
+def find_candidates(
+    text: str, lower: str, wanted: frozenset[str], regions: tuple[str, ...]
+) -> list[Candidate]:
+    """Every candidate finding in ``text`` (``lower`` is ``text.lower()``)."""
+    scan = _Scan(text, lower, wanted, regions)
+    for m in _SCAN.finditer(text):
+        g = m.lastindex or 0
+        if g == 3:
+            scan.number(*m.span())
+        elif g == 18:
+            scan.capitalised(*m.span())
+        elif g == 1:
+            ok = eth_address_valid(m.group())
+            if ok is not False:
+                key = "eth_checksum" if ok else "eth"
+                scan.add(m.start(), m.end(), "CRYPTO", SCORES[key], "ethereum")
+        elif g == 2 or g == 11:
+            if btc_address_valid(m.group()):
+                scan.add(m.start(), m.end(), "CRYPTO", SCORES["btc"], "bitcoin")
+            elif g == 2:
+                scan.number(
+                    m.start(), m.start() + len(m.group()) - len(m.group().lstrip("0123456789"))
+                )
+        elif 4 <= g <= 9:
+            scan.secret(m.start(), m.end())
+        elif g == 10:
+            scan.pem(m.start())
+        elif g == 12 or g == 13:
+            scan.url(m.start(), m.end())
+        elif g == 14:
+            scan.iban(m.start(), m.group())
+        elif g == 15:
+            if nino_valid(m.group()):
+                scan.add(m.start(), m.end(), "UK_NINO", SCORES["nino"])
+        elif g == 16:
+            if long_date_valid(m.group()):
+                scan.add(m.start(), m.end(), "DATE_TIME", SCORES["date"])
+        elif g == 17:
+            scan.letters_and_digits(m.start(), m.end())
+    if "@" in text and "EMAIL_ADDRESS" in wanted:
+        scan.emails()
+    if "URL" in wanted and "." in text:
+        scan.bare_domains()
+    if ("-" in text or ":" in text or "." in text) and (
+        "MAC_ADDRESS" in wanted or "IP_ADDRESS" in wanted
+    ):
+        scan.network()
+    if "HIGH_ENTROPY_SECRET" in wanted and _SECRET_WORDS.search(lower):
+        scan.random_strings()
+    return scan.out

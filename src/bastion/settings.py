@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         description="Checkpoint signing key (C2SP format); default: generated in the data "
         "directory at first start.",
     )
+    anonymization_key_file: Path | None = Field(
+        default=None,
+        description="Key material of server-side pseudonymization and tokenization; "
+        "default: generated in the data directory at first use.",
+    )
     checkpoint_interval_seconds: int = Field(
         default=300, ge=0, description="How often to sign a checkpoint; 0 turns the schedule off."
     )
@@ -152,11 +157,17 @@ class Settings(BaseSettings):
     def effective_ledger_key_file(self) -> Path:
         return self.ledger_key_file or self.data_dir / "ledger-signing.key"
 
+    @property
+    def effective_anonymization_key_file(self) -> Path:
+        return self.anonymization_key_file or self.data_dir / "anonymization.key"
+
 
 class ClientSettings(BaseSettings):
-    """Where the CLI and SDK find a server: ``BASTION_URL`` and ``BASTION_API_KEY``."""
+    """Where the CLI and SDK find a server (``BASTION_URL``, ``BASTION_API_KEY``), and the
+    CLI's local anonymization key (``BASTION_ANONYMIZE_KEY``, hex)."""
 
     model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore", frozen=True)
 
     url: str = "http://127.0.0.1:8000"
     api_key: SecretStr | None = None
+    anonymize_key: SecretStr | None = None

@@ -4,7 +4,8 @@ from bastion.evidence import models as evidence_models
 from bastion.iam import models as iam_models
 from bastion.inventory import models as inventory_models
 from bastion.ledger import models as ledger_models
+from bastion.privacy_budget import models as privacy_budget_models
 from bastion.storage.base import Base
 
-DOMAINS = (iam_models, inventory_models, ledger_models, evidence_models)
+DOMAINS = (iam_models, inventory_models, ledger_models, evidence_models, privacy_budget_models)
 metadata = Base.metadata

@@ -24,14 +24,11 @@ def test_generated_key_file_is_private_random_and_never_overwritten(tmp_path: Pa
     assert path.read_text() == before
 
 
-def test_file_environment_and_bytes_give_the_same_keys(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_file_hex_and_bytes_give_the_same_keys(tmp_path: Path) -> None:
     path = generate_key_file(tmp_path / "anon.key")
     material = bytes.fromhex(path.read_text())
-    monkeypatch.setenv("ANON_TEST_KEY", path.read_text().strip())
     from_file = Keys.from_file(path)
-    assert from_file == Keys.from_env("ANON_TEST_KEY") == Keys.from_bytes(material)
+    assert from_file == Keys.from_hex(path.read_text().strip()) == Keys.from_bytes(material)
     # The three keys are distinct derivations, not the material itself.
     assert len({from_file.hmac_key, from_file.ff3_key, material}) == 3
     assert len(from_file.ff3_tweak) == 7
@@ -49,9 +46,7 @@ def test_the_tweak_can_be_managed_apart(keys: Keys) -> None:
 
 
 @pytest.mark.parametrize("length", [0, 8, 15])
-def test_a_key_under_128_bits_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, length: int
-) -> None:
+def test_a_key_under_128_bits_is_refused(tmp_path: Path, length: int) -> None:
     short = os.urandom(length)
     with pytest.raises(KeyMaterialError, match="at least 128") as caught:
         Keys.from_bytes(short)
@@ -62,20 +57,18 @@ def test_a_key_under_128_bits_is_refused(
         (tmp_path / "short.key").write_text(short.hex())
         with pytest.raises(KeyMaterialError, match="at least 128"):
             Keys.from_file(tmp_path / "short.key")
-        monkeypatch.setenv("ANON_SHORT", short.hex())
         with pytest.raises(KeyMaterialError, match="at least 128"):
-            Keys.from_env("ANON_SHORT")
+            Keys.from_hex(short.hex())
 
 
-def test_key_material_is_never_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_material_is_never_shown(tmp_path: Path) -> None:
     secret = "this is not hex but it is secret"
     (tmp_path / "bad.key").write_text(secret)
     with pytest.raises(KeyMaterialError, match="hex") as caught:
         Keys.from_file(tmp_path / "bad.key")
     assert "secret" not in str(caught.value)
-    monkeypatch.setenv("ANON_BAD", secret)
     with pytest.raises(KeyMaterialError, match="hex") as caught:
-        Keys.from_env("ANON_BAD")
+        Keys.from_hex(secret, source="BASTION_ANONYMIZE_KEY")
     assert "secret" not in str(caught.value)
     keys = Keys.from_bytes(b"\xab" * 32)
     shown = repr(keys) + str(keys)
@@ -84,12 +77,9 @@ def test_key_material_is_never_shown(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert keys.key_id in shown
 
 
-def test_missing_sources_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_sources_are_named(tmp_path: Path) -> None:
     with pytest.raises(KeyMaterialError, match="no such file"):
         Keys.from_file(tmp_path / "absent.key")
-    monkeypatch.delenv("BASTION_ANONYMIZE_KEY", raising=False)
-    with pytest.raises(KeyMaterialError, match="BASTION_ANONYMIZE_KEY is not set"):
-        Keys.from_env()
     (tmp_path / "empty.key").write_text("\n")
     with pytest.raises(KeyMaterialError, match="holds no key"):
         Keys.from_file(tmp_path / "empty.key")

@@ -19,7 +19,7 @@ from bastion.anonymize.errors import (
     SpecError,
     TokenizeError,
 )
-from bastion.anonymize.keys import DEFAULT_KEY_VARIABLE, MIN_KEY_BYTES, Keys, generate_key_file
+from bastion.anonymize.keys import MIN_KEY_BYTES, Keys, generate_key_file
 from bastion.anonymize.report import SCHEMA_VERSION, AnonymizationReport, ColumnReport
 from bastion.anonymize.run import FileProgress, SpecSource, anonymize_file, anonymize_frame
 from bastion.anonymize.spec import (
@@ -41,7 +41,6 @@ from bastion.anonymize.spec import (
 from bastion.anonymize.tokens import MIN_DOMAIN, Tokenizer, detokenize, tokenize
 
 __all__ = [
-    "DEFAULT_KEY_VARIABLE",
     "MIN_DOMAIN",
     "MIN_KEY_BYTES",
     "OPERATORS",

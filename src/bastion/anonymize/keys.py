@@ -25,13 +25,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bastion.anonymize.errors import KeyMaterialError
 
-__all__ = ["DEFAULT_KEY_VARIABLE", "MIN_KEY_BYTES", "Keys", "generate_key_file"]
+__all__ = ["MIN_KEY_BYTES", "Keys", "generate_key_file"]
 
 MIN_KEY_BYTES = 16
 """Key material shorter than 128 bits is refused (NIST SP 800-131A: 112 bits at least;
 128 is what AES, the smallest FF3-1 key, needs)."""
 
-DEFAULT_KEY_VARIABLE = "BASTION_ANONYMIZE_KEY"
 """The environment variable :meth:`Keys.from_env` reads unless told another."""
 
 _GENERATED_BYTES = 32
@@ -164,16 +163,11 @@ class Keys:
         return cls.from_bytes(_from_hex(text, f"key file {p}"), tweak=tweak)
 
     @classmethod
-    def from_env(cls, name: str = DEFAULT_KEY_VARIABLE, *, tweak: bytes | None = None) -> Keys:
-        """The keys derived from hex key material in the environment variable ``name``."""
-        value = os.environ.get(name)
-        if value is None:
-            raise KeyMaterialError(
-                f"environment variable {name} is not set; it should hold the hex key "
-                "material (64 hex digits for 256 bits)",
-                field="key",
-            )
-        return cls.from_bytes(_from_hex(value, f"environment variable {name}"), tweak=tweak)
+    def from_hex(cls, text: str, *, source: str = "key", tweak: bytes | None = None) -> Keys:
+        """The keys derived from hex key material, e.g. a secret setting
+        (``BASTION_ANONYMIZE_KEY`` for the CLI). ``source`` names it in errors; the
+        material itself is never shown."""
+        return cls.from_bytes(_from_hex(text, source), tweak=tweak)
 
     @property
     def hmac_key(self) -> bytes:

@@ -176,7 +176,7 @@ class Engine:
             first = keyed[0]
             raise KeyMaterialError(
                 f"column {first.column!r} is to be {first.rule.operator}d: pass "
-                "keys=Keys.from_file(...) (or from_env, from_bytes)",
+                "keys=Keys.from_file(...) (or from_hex, from_bytes)",
                 field="keys",
             )
         self._counts = {p.column: _Counts() for p in self.plans}

@@ -15,12 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bastion import __version__
 from bastion.api import problems
 from bastion.cards.router import router as cards_router
+from bastion.dataprotection.router import router as dataprotection_router
 from bastion.errors import StorageUnavailable
 from bastion.evidence.router import router as evidence_router
 from bastion.iam.router import router as iam_router
 from bastion.inventory.router import router as inventory_router
 from bastion.ledger.router import router as ledger_router
 from bastion.logs import request_id_var
+from bastion.privacy_budget.router import router as privacy_budget_router
 from bastion.runs.router import router as runs_router
 from bastion.runtime import Runtime
 from bastion.settings import Settings
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
     app.include_router(evidence_router)
     app.include_router(cards_router)
     app.include_router(runs_router)
+    app.include_router(privacy_budget_router)
+    app.include_router(dataprotection_router)
     app.include_router(iam_router)
     app.include_router(ledger_router)
 

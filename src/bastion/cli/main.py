@@ -14,7 +14,9 @@ from bastion import __version__
 from bastion.cli import audit, evidence, iam, inventory, local, output
 from bastion.cli.assess import assess
 from bastion.cli.card import card
+from bastion.cli.dp import dp
 from bastion.cli.lineage import lineage
+from bastion.cli.protect import anonymize, privacy, scan
 from bastion.cli.remote import Target
 
 
@@ -89,6 +91,10 @@ app.add_typer(iam.keys, name="keys")
 app.add_typer(iam.roles, name="roles")
 app.add_typer(audit.audit, name="audit")
 app.add_typer(evidence.evidence, name="evidence")
+app.add_typer(scan, name="scan")
+app.command("anonymize")(anonymize)
+app.add_typer(privacy, name="privacy")
+app.add_typer(dp, name="dp")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     DOCUMENT_DOWNLOAD = "document.download"
     DOCUMENT_WRITE = "document.write"
     ASSESSMENT_RUN = "assessment.run"
+    DP_QUERY = "dp.query"
+    DP_BUDGET = "dp.budget"
     AUDIT_READ = "audit.read"
     MEMBERS_READ = "members.read"
     MEMBERS_MANAGE = "members.manage"
@@ -63,6 +65,8 @@ _WRITES = frozenset(
         Permission.INVENTORY_WRITE,
         Permission.DOCUMENT_WRITE,
         Permission.ASSESSMENT_RUN,
+        Permission.DP_QUERY,
+        Permission.DP_BUDGET,
         Permission.MEMBERS_MANAGE,
         Permission.PROJECT_CREATE,
         Permission.IAM_ADMIN,
@@ -92,6 +96,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.DOCUMENT_DOWNLOAD,
         P.DOCUMENT_WRITE,
         P.ASSESSMENT_RUN,
+        P.DP_QUERY,
     },
     # Risk officers run assessments themselves: independent validation of a model
     # ("effective challenge") is their job, and it records evidence, not inventory.
@@ -103,6 +108,9 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.DOCUMENT_WRITE,
         P.ASSESSMENT_RUN,
         P.MEMBERS_READ,
+        # Setting how much privacy a dataset may lose is a risk decision, not an analyst's.
+        P.DP_QUERY,
+        P.DP_BUDGET,
     },
     Role.AUDITOR: _READ_INVENTORY
     | {

@@ -465,17 +465,22 @@ def create_dataset_version(
     dataset = _reference(
         session, Dataset, project_id=project_id, record_id=data.dataset_id, field="dataset_id"
     )
+    check_version_free(session=session, dataset=dataset, version=data.version)
+    return _create(session, DatasetVersion(project_id=project_id), data.model_dump())
+
+
+def check_version_free(*, session: Session, dataset: Dataset, version: str) -> None:
+    """Raise Conflict if the dataset already has a version of that name."""
     if session.scalar(
         select(
             exists().where(
-                DatasetVersion.dataset_id == dataset.id, DatasetVersion.version == data.version
+                DatasetVersion.dataset_id == dataset.id, DatasetVersion.version == version
             )
         )
     ):
         raise Conflict(
-            f"dataset {dataset.name!r} already has a version {data.version!r}", field="version"
+            f"dataset {dataset.name!r} already has a version {version!r}", field="version"
         )
-    return _create(session, DatasetVersion(project_id=project_id), data.model_dump())
 
 
 def get_dataset_version(

@@ -24,6 +24,13 @@ import httpx
 import pydantic
 
 from bastion import __version__
+from bastion.dataprotection.schemas import (
+    AnonymizationCreate,
+    AnonymizationRead,
+    MinimizationCreate,
+    PiiScanCreate,
+    ReidentificationCreate,
+)
 from bastion.evidence.schemas import EvidenceCreate, EvidenceQuery, EvidenceRead
 from bastion.iam.schemas import (
     ApiKeyCreate,
@@ -71,6 +78,13 @@ from bastion.inventory.schemas import (
     SystemQuery,
     SystemRead,
     SystemUpdate,
+)
+from bastion.privacy_budget.schemas import (
+    DpQueryCreate,
+    DpQueryQuery,
+    DpQueryRead,
+    PrivacyBudgetRead,
+    PrivacyBudgetSet,
 )
 from bastion.runs.schemas import AssessmentRunCreate
 from bastion.schemas import ListQuery, Page
@@ -785,6 +799,64 @@ class Client:
         path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/assessments"
         return self._create(path, EvidenceRead, body)
 
+    # Data protection ---------------------------------------------------------------------
+
+    def scan_dataset_version(
+        self, project: Ref, version_id: Ref, data: PiiScanCreate | None = None, /, **fields: Any
+    ) -> EvidenceRead:
+        """Scan a dataset version's data for personal data on the server (``sample``,
+        ``exact``, ``entities``, ``encoding``); the ``scan.pii`` evidence it recorded."""
+        body = _validate(PiiScanCreate, data, fields)
+        path = f"{self._in(project, _DATASET_VERSIONS)}/{_segment(version_id)}/scans/pii"
+        return self._create(path, EvidenceRead, body)
+
+    def assess_reidentification(
+        self,
+        project: Ref,
+        version_id: Ref,
+        data: ReidentificationCreate | None = None,
+        /,
+        **fields: Any,
+    ) -> EvidenceRead:
+        """k-anonymity, l-diversity and t-closeness of a dataset version, on the server
+        (``quasi_identifiers``, ``sensitive``, ``k``, ``l``, ``t``)."""
+        body = _validate(ReidentificationCreate, data, fields)
+        path = (
+            f"{self._in(project, _DATASET_VERSIONS)}/{_segment(version_id)}"
+            "/assessments/reidentification"
+        )
+        return self._create(path, EvidenceRead, body)
+
+    def anonymize_dataset_version(
+        self,
+        project: Ref,
+        version_id: Ref,
+        data: AnonymizationCreate | None = None,
+        /,
+        **fields: Any,
+    ) -> AnonymizationRead:
+        """Anonymize a dataset version on the server with a spec (``spec``, ``version``)
+        into a new version of the same dataset; the new version and its evidence."""
+        body = _validate(AnonymizationCreate, data, fields)
+        path = f"{self._in(project, _DATASET_VERSIONS)}/{_segment(version_id)}/anonymize"
+        return self._create(path, AnonymizationRead, body)
+
+    def check_data_minimization(
+        self,
+        project: Ref,
+        version_id: Ref,
+        data: MinimizationCreate | None = None,
+        /,
+        **fields: Any,
+    ) -> EvidenceRead:
+        """Check a model version's features against the PII scans of its training data
+        (``features``, ``label``, ``justifications``)."""
+        body = _validate(MinimizationCreate, data, fields)
+        path = (
+            f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/checks/data-minimization"
+        )
+        return self._create(path, EvidenceRead, body)
+
     def model_card(self, project: Ref, version_id: Ref, *, format: str = "md") -> str:
         """A model version's model card, generated now from its record and evidence.
 
@@ -795,6 +867,49 @@ class Client:
         """
         path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/card"
         return self._request("GET", path, params={"format": format}).text
+
+    # Differential privacy ----------------------------------------------------------------
+
+    def set_privacy_budget(
+        self, project: Ref, dataset_id: Ref, *, epsilon: float, delta: float = 0.0
+    ) -> PrivacyBudgetRead:
+        """Set or change a dataset's total privacy loss (ε, δ) for all its versions'
+        differentially private queries; never below what they have spent (``dp.budget``)."""
+        body = _validate(PrivacyBudgetSet, None, {"epsilon": epsilon, "delta": delta})
+        path = f"{self._in(project, _DATASETS)}/{_segment(dataset_id)}/privacy-budget"
+        response = self._request("PUT", path, json=_json(body))
+        return PrivacyBudgetRead.model_validate(response.json())
+
+    def get_privacy_budget(self, project: Ref, dataset_id: Ref) -> PrivacyBudgetRead:
+        """A dataset's privacy budget, what its queries have spent and what is left
+        (``is_set`` is False until a budget is set)."""
+        path = f"{self._in(project, _DATASETS)}/{_segment(dataset_id)}/privacy-budget"
+        return self._get(path, PrivacyBudgetRead)
+
+    def dp_query(
+        self, project: Ref, version_id: Ref, data: DpQueryCreate | None = None, /, **fields: Any
+    ) -> DpQueryRead:
+        """Run a differentially private query on a dataset version's uploaded table,
+        charged to its dataset's budget and recorded in its query ledger.
+
+        Fields are those of ``DpQueryCreate``: ``statistic`` (count, sum, mean, histogram,
+        quantile), ``column``, ``epsilon``, the bounds it needs (``lower``/``upper``,
+        ``categories``, ``candidates``), ``alpha``, ``size``, ``delta`` with
+        ``noise="gaussian"``. A query that does not fit the budget raises ``ConflictError``
+        and spends nothing.
+        """
+        body = _validate(DpQueryCreate, data, fields)
+        path = f"{self._in(project, _DATASET_VERSIONS)}/{_segment(version_id)}/dp-queries"
+        return self._create(path, DpQueryRead, body)
+
+    def list_dp_queries(self, project: Ref, version_id: Ref, **filters: Any) -> Page[DpQueryRead]:
+        """One page of the query ledger of the version's dataset; filters of
+        ``DpQueryQuery`` (``statistic``, ``this_version``, ``limit``, ``cursor``)."""
+        query = _validate(DpQueryQuery, None, filters)
+        path = f"{self._in(project, _DATASET_VERSIONS)}/{_segment(version_id)}/dp-queries"
+        data = self._request("GET", path, params=_json(query)).json()
+        items = [DpQueryRead.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
 
     # Identity and access -----------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from typing import Any, ClassVar, Literal
 import pandas as pd
 
 from bastion.assessment.verdict import Check, Verdict, judge, plain
-from bastion.pii.entities import ENTITIES, Likelihood
+from bastion.pii.entities import ENTITIES, Likelihood, likelihood
 from bastion.pii.special import SpecialCategoryFinding
 
 __all__ = [
@@ -74,8 +74,8 @@ class ColumnFinding:
         Non-empty values examined (all of them, or the sample).
     matched : int
         Examined values matching ``entity``.
-    others : tuple of (str, float)
-        Other entities seen, with their shares, most frequent first.
+    others : tuple of (str, float, float)
+        Other entities seen, with their shares and confidences, most frequent first.
     """
 
     column: str
@@ -86,7 +86,7 @@ class ColumnFinding:
     likelihood: Likelihood | None
     examined: int
     matched: int
-    others: tuple[tuple[str, float], ...] = ()
+    others: tuple[tuple[str, float, float], ...] = ()
 
     @property
     def category(self) -> str | None:
@@ -109,7 +109,15 @@ class ColumnFinding:
                 "likelihood": self.likelihood,
                 "examined": self.examined,
                 "matched": self.matched,
-                "others": [{"entity": e, "share": round(s, 4)} for e, s in self.others],
+                "others": [
+                    {
+                        "entity": e,
+                        "share": round(s, 4),
+                        "confidence": round(c, 4),
+                        "likelihood": likelihood(c),
+                    }
+                    for e, s, c in self.others
+                ],
             }
         )
 
@@ -236,7 +244,7 @@ class PiiScanResult:
                 "examined": c.examined,
                 "matched": c.matched,
                 "special_categories": ", ".join(special.get(c.column, [])) or None,
-                "others": ", ".join(f"{e} {s:.0%}" for e, s in c.others) or None,
+                "others": ", ".join(f"{e} {s:.0%}" for e, s, _ in c.others) or None,
             }
             for c in self.columns
         ]

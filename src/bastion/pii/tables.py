@@ -117,8 +117,12 @@ def _finding(column: str, tally: Tally, min_share: float, dob: bool) -> ColumnFi
         close = [e for e in eligible if shares[e] >= top - TIE_MARGIN]
         entity = max(close, key=lambda e: (confidence[e], shares[e]))
     others = tuple(
-        sorted(((e, round(s, 4)) for e, s in shares.items() if e != entity), key=lambda x: -x[1])
-    )
+        sorted(
+            ((e, round(s, 4), round(min(1.0, confidence[e]), 4)) for e, s in shares.items()
+             if e != entity),
+            key=lambda x: -x[1],
+        )
+    )  # fmt: skip
     if entity is None:
         return ColumnFinding(column, None, None, 0.0, 0.0, None, examined, 0, others)
     conf = min(1.0, confidence[entity])

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit benchmarks clean
+.PHONY: run test lint typecheck unit benchmarks presidio-venv clean
 
 # Installs are redone only when pyproject.toml changes.
 $(VENV)/.run-installed: pyproject.toml
@@ -32,9 +32,14 @@ unit: $(VENV)/.test-installed
 
 test: lint typecheck unit
 
+# Presidio, which the PII benchmark compares against, in its own virtualenv (its pins
+# clash with ours); created once, reused after.
+presidio-venv: $(VENV)/.test-installed
+	$(BIN)/python -m benchmarks.bench_pii --make-venv
+
 # The full benchmark runs (minutes); `make test` runs a small smoke run of each.
-benchmarks: $(VENV)/.test-installed
+benchmarks: $(VENV)/.test-installed presidio-venv
 	$(BIN)/pytest -m slow tests/benchmarks -s
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) benchmarks/.venvs .mypy_cache .ruff_cache .pytest_cache

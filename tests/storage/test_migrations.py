@@ -58,9 +58,9 @@ def test_upgrade_twice_changes_nothing(database_url: str) -> None:
     engine = create_db_engine(database_url)
     try:
         migrate.upgrade(engine)
-        before = {t: inspect(engine).get_columns(t) for t in _tables(engine)}
+        before = {t: inspect(engine).get_columns(t) for t in sorted(_tables(engine))}
         migrate.upgrade(engine)
-        after = {t: inspect(engine).get_columns(t) for t in _tables(engine)}
+        after = {t: inspect(engine).get_columns(t) for t in sorted(_tables(engine))}
         assert migrate.current(engine) == migrate.head()
         assert repr(before) == repr(after)
     finally:

@@ -228,7 +228,9 @@ def check_minimization(
             )  # fmt: skip
         columns += scan.result.get("columns", [])
         special += scan.result.get("special_categories", [])
-        digests[f"training_data_{n}" if n else "training_data"] = scan.inputs[0]["sha256"]
+        scanned = next((i["sha256"] for i in scan.inputs if i["role"] == "data"), None)
+        if scanned is not None:
+            digests[f"training_data_{n}" if n else "training_data"] = scanned
     result = check(
         features, {"columns": columns, "special_categories": special},
         justifications=request.justifications, ignore=request.label, inputs=digests,

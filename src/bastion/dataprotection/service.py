@@ -9,10 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bastion import __version__
 from bastion.dataprotection import schemas
 from bastion.errors import InvalidInput
-from bastion.evidence import schemas as evidence_schemas
 from bastion.evidence import service as evidence_service
 from bastion.evidence.models import Evidence
 from bastion.inventory import files as inventory_files
@@ -23,30 +21,15 @@ from bastion.inventory.models import DatasetVersion
 from bastion.settings import Settings
 from bastion.storage.artifacts import CHUNK_SIZE, ArtifactStore, BlobInfo
 
-_SUMMARY_LIMIT = 500
-
 
 def _record(
     session: Session, project_id: uuid.UUID, subject_type: SubjectType, subject_id: uuid.UUID,
     result: Any,
 ) -> Evidence:  # fmt: skip
-    summary = result.summary
-    if len(summary) > _SUMMARY_LIMIT:
-        summary = summary[: _SUMMARY_LIMIT - 1] + "…"
-    return evidence_service.record_evidence(
-        session=session,
-        project_id=project_id,
-        data=evidence_schemas.EvidenceCreate(
-            kind=result.evidence_kind,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            verdict=result.verdict,
-            summary=summary,
-            result=result.to_dict(),
-            inputs=[{"role": r, "sha256": d} for r, d in result.inputs.items()],
-            software={"name": "bastion-server", "version": __version__},
-        ),
-    )
+    return evidence_service.record_result(
+        session=session, project_id=project_id, subject_type=subject_type,
+        subject_id=subject_id, result=result,
+    )  # fmt: skip
 
 
 def scan_dataset_version(

@@ -12,6 +12,7 @@ from bastion.inventory.enums import SubjectType
 from bastion.schemas import Input, Output, Sha256Hex, ShortText
 
 MAX_RESULT_BYTES = 1024 * 1024
+SUMMARY_LIMIT = 500
 
 Kind = Annotated[
     str,
@@ -44,7 +45,9 @@ class EvidenceCreate(Input):
     subject_type: SubjectType
     subject_id: uuid.UUID
     verdict: Verdict
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    summary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SUMMARY_LIMIT)
+    ]
     result: Annotated[dict[str, Any], AfterValidator(_versioned_and_bounded)]
     inputs: list[InputDigest] = Field(default_factory=list, max_length=100)
     software: Software | None = Field(

@@ -3,6 +3,7 @@ stores a result: it finds the evidence it supersedes, appends the ledger entry, 
 the record, all in the caller's transaction."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -12,7 +13,9 @@ from bastion import __version__
 from bastion.errors import InvalidInput, NotFound
 from bastion.evidence import schemas
 from bastion.evidence.models import Evidence
+from bastion.evidence.schemas import SUMMARY_LIMIT
 from bastion.inventory import service as inventory_service
+from bastion.inventory.enums import SubjectType
 from bastion.ledger import service as ledger_service
 from bastion.storage.base import utcnow
 from bastion.storage.pagination import PageResult, paginate
@@ -112,6 +115,37 @@ def record_evidence(
     session.add(evidence)
     session.flush()
     return evidence
+
+
+def record_result(
+    *,
+    session: Session,
+    project_id: uuid.UUID,
+    subject_type: SubjectType,
+    subject_id: uuid.UUID,
+    result: Any,
+    valid_until: datetime | None = None,
+) -> Evidence:
+    """Record a result the server computed (an assessment, a scan, a check): anything with
+    ``evidence_kind``, ``verdict``, ``summary``, ``inputs`` and ``to_dict()``."""
+    summary = result.summary
+    if len(summary) > SUMMARY_LIMIT:
+        summary = summary[: SUMMARY_LIMIT - 1] + "…"
+    return record_evidence(
+        session=session,
+        project_id=project_id,
+        data=schemas.EvidenceCreate(
+            kind=result.evidence_kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            verdict=result.verdict,
+            summary=summary,
+            result=result.to_dict(),
+            inputs=[{"role": r, "sha256": d} for r, d in result.inputs.items()],
+            software={"name": "bastion-server", "version": __version__},
+            valid_until=valid_until,
+        ),
+    )
 
 
 def get_evidence(*, session: Session, project_id: uuid.UUID, evidence_id: uuid.UUID) -> Evidence:

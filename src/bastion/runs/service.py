@@ -13,9 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bastion import __version__
 from bastion.assessment.tables import read_table
-from bastion.evidence import schemas as evidence_schemas
 from bastion.evidence import service as evidence_service
 from bastion.evidence.models import Evidence
 from bastion.inventory import files as inventory_files
@@ -27,8 +25,6 @@ from bastion.settings import Settings
 from bastion.storage.artifacts import ArtifactStore
 from bastion.storage.base import utcnow
 from bastion.suite import AssessmentKind
-
-_SUMMARY_LIMIT = 500
 
 
 def _needs_model(spec: AssessmentRunCreate) -> bool:
@@ -98,21 +94,11 @@ def run_assessment(
             inputs=inputs,
             time_budget=settings.assessment_time_budget,
         )
-    summary = result.summary
-    if len(summary) > _SUMMARY_LIMIT:
-        summary = summary[: _SUMMARY_LIMIT - 1] + "…"
-    return evidence_service.record_evidence(
+    return evidence_service.record_result(
         session=session,
         project_id=project_id,
-        data=evidence_schemas.EvidenceCreate(
-            kind=result.evidence_kind,
-            subject_type=SubjectType.MODEL_VERSION,
-            subject_id=version.id,
-            verdict=result.verdict,
-            summary=summary,
-            result=result.to_dict(),
-            inputs=[{"role": r, "sha256": d} for r, d in result.inputs.items()],
-            software={"name": "bastion-server", "version": __version__},
-            valid_until=utcnow() + timedelta(days=spec.valid_days) if spec.valid_days else None,
-        ),
+        subject_type=SubjectType.MODEL_VERSION,
+        subject_id=version.id,
+        result=result,
+        valid_until=utcnow() + timedelta(days=spec.valid_days) if spec.valid_days else None,
     )

@@ -212,7 +212,11 @@ def test_filtered_export_is_not_mistaken_for_a_whole_ledger(
     ],
 )
 def test_out_of_range_numbers_are_422(live_server: LiveServer, path: str) -> None:
+    # A generous timeout: the assertion is about the answer, and a loaded CI machine has
+    # been seen to take longer than httpx's default 5 s to give it.
     response = httpx.get(
-        live_server.url + path, headers={"Authorization": f"Bearer {live_server.admin_key}"}
+        live_server.url + path,
+        headers={"Authorization": f"Bearer {live_server.admin_key}"},
+        timeout=60,
     )
     assert response.status_code == 422, response.text

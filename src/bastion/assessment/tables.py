@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from bastion.assessment.errors import AssessmentInputError, UnknownColumnError
+from bastion.tabular import FORMATS
 
-__all__ = ["TABLE_SUFFIXES", "as_frame", "columns_of", "read_table"]
-
-TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl", ".ndjson")
+__all__ = ["as_frame", "columns_of", "read_table"]
 
 
 def as_frame(data: Any) -> pd.DataFrame:
@@ -67,10 +66,10 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     """
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
+    if suffix not in FORMATS:
         raise AssessmentInputError(
             f"{p.name}: unknown table format {suffix or '(no suffix)'!r}; "
-            f"use one of {', '.join(TABLE_SUFFIXES)}",
+            f"use one of {', '.join(FORMATS)}",
             field="data",
         )
     if not p.is_file():

@@ -22,16 +22,6 @@ from bastion.settings import Settings
 from bastion.storage.artifacts import CHUNK_SIZE, ArtifactStore, BlobInfo
 
 
-def _record(
-    session: Session, project_id: uuid.UUID, subject_type: SubjectType, subject_id: uuid.UUID,
-    result: Any,
-) -> Evidence:  # fmt: skip
-    return evidence_service.record_result(
-        session=session, project_id=project_id, subject_type=subject_type,
-        subject_id=subject_id, result=result,
-    )  # fmt: skip
-
-
 def scan_dataset_version(
     *,
     session: Session,
@@ -54,7 +44,13 @@ def scan_dataset_version(
             stored.path, sample=request.sample, exact=request.exact,
             entities=request.entities, encoding=request.encoding,
         )  # fmt: skip
-    return _record(session, project_id, SubjectType.DATASET_VERSION, version_id, result)
+    return evidence_service.record_result(
+        session=session,
+        project_id=project_id,
+        subject_type=SubjectType.DATASET_VERSION,
+        subject_id=version_id,
+        result=result,
+    )
 
 
 def assess_reidentification(
@@ -79,7 +75,13 @@ def assess_reidentification(
             sensitive=request.sensitive, k=request.k, l=request.l, t=request.t,
             inputs={"data": stored.sha256},
         )  # fmt: skip
-    return _record(session, project_id, SubjectType.DATASET_VERSION, version_id, result)
+    return evidence_service.record_result(
+        session=session,
+        project_id=project_id,
+        subject_type=SubjectType.DATASET_VERSION,
+        subject_id=version_id,
+        result=result,
+    )
 
 
 def _column_entities(
@@ -109,6 +111,20 @@ def _store_file(store: ArtifactStore, path: Path, max_size: int) -> BlobInfo:
     return writer.commit()
 
 
+def _server_keys(path: Path) -> Any:
+    """The server's anonymization keys, generated at first use. Of two first uses at once,
+    one writes the key file (it is never overwritten) and both then read it."""
+    from bastion.anonymize import KeyMaterialError, Keys, generate_key_file
+
+    if not path.exists():
+        try:
+            generate_key_file(path)
+        except KeyMaterialError:
+            if not path.exists():
+                raise
+    return Keys.from_file(path)
+
+
 def anonymize_dataset_version(
     *,
     session: Session,
@@ -120,7 +136,7 @@ def anonymize_dataset_version(
 ) -> tuple[DatasetVersion, Evidence]:
     """Anonymize a dataset version's table with the server's key into a new version of the
     same dataset; ``transform.anonymization`` evidence about the new version."""
-    from bastion.anonymize import Keys, anonymize_file, generate_key_file, load_spec
+    from bastion.anonymize import anonymize_file, load_spec
 
     spec = load_spec(request.spec)
     source = inventory_service.get_dataset_version(
@@ -132,10 +148,7 @@ def anonymize_dataset_version(
     # Refused before the work, not after it.
     inventory_service.check_version_free(session=session, dataset=dataset, version=request.version)
     entities = _column_entities(session, project_id, version_id) if request.use_scan else {}
-    key_file = settings.effective_anonymization_key_file
-    if not key_file.exists():
-        generate_key_file(key_file)
-    keys = Keys.from_file(key_file)
+    keys = _server_keys(settings.effective_anonymization_key_file)
     with tempfile.TemporaryDirectory(prefix="bastion-anonymize-") as tmp:
         workdir = Path(tmp)
         stored = inventory_files.dataset_table(
@@ -163,7 +176,13 @@ def anonymize_dataset_version(
     inventory_service.attach_dataset_artifact(
         session=session, version=created, blob=blob, filename=filename
     )
-    evidence = _record(session, project_id, SubjectType.DATASET_VERSION, created.id, report)
+    evidence = evidence_service.record_result(
+        session=session,
+        project_id=project_id,
+        subject_type=SubjectType.DATASET_VERSION,
+        subject_id=created.id,
+        result=report,
+    )
     return created, evidence
 
 
@@ -218,7 +237,13 @@ def check_minimization(
         features, {"columns": columns, "special_categories": special},
         justifications=request.justifications, ignore=request.label, inputs=digests,
     )  # fmt: skip
-    return _record(session, project_id, SubjectType.MODEL_VERSION, version.id, result)
+    return evidence_service.record_result(
+        session=session,
+        project_id=project_id,
+        subject_type=SubjectType.MODEL_VERSION,
+        subject_id=version.id,
+        result=result,
+    )
 
 
 def _features(store: ArtifactStore, settings: Settings, version: Any) -> list[str]:

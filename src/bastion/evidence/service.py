@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from bastion import __version__
 from bastion.errors import InvalidInput, NotFound
 from bastion.evidence import schemas
+from bastion.evidence.document import content_digest, evidence_document
 from bastion.evidence.models import Evidence
 from bastion.evidence.schemas import SUMMARY_LIMIT
 from bastion.inventory import service as inventory_service
@@ -76,23 +77,8 @@ def record_evidence(
     )
     context = ledger_service.context_of(session)
     software = data.software.model_dump() if data.software else None
-    evidence_id = uuid.uuid4()
-    seq = ledger_service.record(
-        session,
-        action="evidence.record",
-        resource_type="evidence",
-        resource_id=evidence_id,
-        project_id=project_id,
-        details={
-            "kind": data.kind,
-            "verdict": data.verdict.value,
-            "subject_type": data.subject_type.value,
-            "subject_id": str(data.subject_id),
-            "supersedes": str(previous.id) if previous else None,
-        },
-    )
     evidence = Evidence(
-        id=evidence_id,
+        id=uuid.uuid4(),
         project_id=project_id,
         kind=data.kind,
         subject_type=data.subject_type,
@@ -110,7 +96,21 @@ def record_evidence(
         created_at=now,
         valid_until=data.valid_until,
         supersedes=previous.id if previous else None,
-        ledger_seq=seq,
+    )
+    evidence.ledger_seq = ledger_service.record(
+        session,
+        action="evidence.record",
+        resource_type="evidence",
+        resource_id=evidence.id,
+        project_id=project_id,
+        details={
+            "kind": data.kind,
+            "verdict": data.verdict.value,
+            "subject_type": data.subject_type.value,
+            "subject_id": str(data.subject_id),
+            "supersedes": str(previous.id) if previous else None,
+            "content_sha256": content_digest(evidence_document(evidence)),
+        },
     )
     session.add(evidence)
     session.flush()

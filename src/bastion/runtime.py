@@ -16,10 +16,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.checkpoint import NoteSigner
+from bastion.frameworks import Catalog, load_catalog
 from bastion.iam import service as iam_service
 from bastion.iam.ratelimit import SlidingWindowLimiter
 from bastion.ledger import service as ledger_service
 from bastion.ledger.keys import load_or_create_signer
+
+# Imported for its effect too: it subscribes the risk register to every evidence recorded
+# (failing evidence raises risks), in every process that runs on a Runtime.
+from bastion.risks import service as risk_service
 from bastion.settings import Settings
 from bastion.storage import migrate
 from bastion.storage.artifacts import LocalArtifactStore
@@ -40,6 +45,7 @@ class Runtime:
     read_sessions: sessionmaker[Session]
     store: LocalArtifactStore
     signer: NoteSigner
+    catalog: Catalog
     login_limiter: SlidingWindowLimiter
     _stop: threading.Event = field(default_factory=threading.Event)
     _scheduler: threading.Thread | None = None
@@ -47,6 +53,8 @@ class Runtime:
     @classmethod
     def start(cls, settings: Settings) -> "Runtime":
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Before the database: a broken custom catalog stops the start, naming the file.
+        catalog = load_catalog([settings.frameworks_dir] if settings.frameworks_dir else [])
         engine = create_db_engine(settings.effective_database_url)
         try:
             check_connection(engine)
@@ -57,7 +65,7 @@ class Runtime:
         return cls(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=risk_service.configure_sessions(session_factory(engine), settings),
             read_sessions=session_factory(engine, read_only=True),
             store=LocalArtifactStore(settings.artifact_dir),
             login_limiter=SlidingWindowLimiter(
@@ -66,6 +74,7 @@ class Runtime:
             signer=load_or_create_signer(
                 settings.effective_ledger_key_file, settings.ledger_origin
             ),
+            catalog=catalog,
         )
 
     @contextmanager

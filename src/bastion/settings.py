@@ -58,6 +58,16 @@ class Settings(BaseSettings):
         description="Key material of server-side pseudonymization and tokenization; "
         "default: generated in the data directory at first use.",
     )
+    frameworks_dir: Path | None = Field(
+        default=None,
+        description="A directory of custom framework catalogs (YAML), loaded and validated "
+        "beside the built-in ones at start.",
+    )
+    risk_matrix_file: Path | None = Field(
+        default=None,
+        description="The risk register's 5x5 matrix of levels (YAML, see docs/risks.md), "
+        "validated at start; default: the built-in grid.",
+    )
     checkpoint_interval_seconds: int = Field(
         default=300, ge=0, description="How often to sign a checkpoint; 0 turns the schedule off."
     )
@@ -121,6 +131,15 @@ class Settings(BaseSettings):
         description="Claim value -> {project slug: role}, as JSON: "
         '{"ml-engineers": {"credit-scoring": "data_scientist"}}.',
     )
+
+    @field_validator("risk_matrix_file")
+    @classmethod
+    def _valid_risk_matrix(cls, value: Path | None) -> Path | None:
+        # A pure module (no platform imports): a bad grid stops the start, naming the cell.
+        from bastion.risks.matrix import load_matrix
+
+        load_matrix(value)
+        return value
 
     @field_validator("oidc_role_mapping")
     @classmethod

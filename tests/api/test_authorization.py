@@ -38,6 +38,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "assessment.run": frozenset({"owner", "data_scientist", "risk_officer"}),
     "dp.query": frozenset({"owner", "data_scientist", "risk_officer"}),
     "dp.budget": frozenset({"owner", "risk_officer"}),
+    "risk.write": frozenset({"owner", "data_scientist", "risk_officer"}),
+    "compliance.write": frozenset({"owner", "risk_officer"}),
+    "evidence.export": frozenset({"owner", "risk_officer", "auditor"}),
     "audit.read": frozenset({"owner", "auditor"}),
     "members.read": frozenset({"owner", "risk_officer", "auditor"}),
     "members.manage": frozenset({"owner"}),
@@ -70,6 +73,29 @@ ROUTES: dict[tuple[str, str], str] = {
     ("put", f"{P}/datasets/{{record_id}}/privacy-budget"): "dp.budget",
     ("post", f"{P}/dataset-versions/{{record_id}}/dp-queries"): "dp.query",
     ("get", f"{P}/dataset-versions/{{record_id}}/dp-queries"): "inventory.read",
+    ("post", f"{P}/risks"): "risk.write",
+    ("get", f"{P}/risks"): "inventory.read",
+    ("get", f"{P}/risks/attention"): "inventory.read",
+    ("get", f"{P}/risks/export"): "inventory.read",
+    ("post", f"{P}/risks/import"): "risk.write",
+    ("get", f"{P}/risks/{{record_id}}"): "inventory.read",
+    ("patch", f"{P}/risks/{{record_id}}"): "risk.write",
+    ("get", f"{P}/risks/{{record_id}}/history"): "inventory.read",
+    ("get", "/api/v1/frameworks"): "any",
+    ("get", "/api/v1/frameworks/{framework_id}"): "any",
+    ("get", "/api/v1/questionnaires"): "any",
+    ("get", "/api/v1/questionnaires/{questionnaire_id}"): "any",
+    ("get", "/api/v1/classification/eu-ai-act"): "any",
+    ("get", "/api/v1/compliance"): "any",
+    ("post", f"{P}/systems/{{record_id}}/classification"): "compliance.write",
+    ("get", f"{P}/systems/{{record_id}}/classification"): "inventory.read",
+    ("post", f"{P}/systems/{{record_id}}/questionnaires/{{questionnaire_id}}"): "compliance.write",
+    ("put", f"{P}/systems/{{record_id}}/controls/{{requirement}}"): "compliance.write",
+    ("get", f"{P}/systems/{{record_id}}/controls"): "inventory.read",
+    ("get", f"{P}/systems/{{record_id}}/compliance"): "inventory.read",
+    ("get", f"{P}/compliance"): "inventory.read",
+    ("get", f"{P}/systems/{{record_id}}/report"): "inventory.read",
+    ("get", f"{P}/systems/{{record_id}}/evidence-pack"): "evidence.export",
     ("post", f"{P}/dataset-versions/{{record_id}}/scans/pii"): "assessment.run",
     ("post", f"{P}/dataset-versions/{{record_id}}/assessments/reidentification"): "assessment.run",
     ("post", f"{P}/dataset-versions/{{record_id}}/anonymize"): "inventory.write",
@@ -194,6 +220,17 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         },
     )
     assert evidence.status_code == 201, evidence.text
+    risk = client.post(
+        inv.url("/risks"),
+        json={
+            "system_id": ids["systems"],
+            "title": "walked",
+            "category": "safety",
+            "likelihood": 2,
+            "impact": 2,
+        },
+    )
+    assert risk.status_code == 201, risk.text
 
     other = principals()  # the "{user_id}" and "{key_id}" of another principal
     key_id = client.get("/api/v1/keys", params={"principal_id": other.principal_id}).json()[0]
@@ -219,6 +256,9 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         "key_id": key_id["id"],
         "role": "viewer",
         "seq": str(seq),
+        "framework_id": "gdpr",
+        "questionnaire_id": "dpia",
+        "requirement": "gdpr:art5",
     }
     walkers: dict[str, Issued | None] = {role: principals(role, inv.slug) for role in ROLES}
     walkers["nobody"] = principals()
@@ -228,6 +268,7 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         "dataset-versions": dataset_version["id"],
         "documents": document["id"],
         "evidence": evidence.json()["id"],
+        "risks": risk.json()["id"],
     }
     return World(client=client, inv=inv, values=values, walkers=walkers, record_ids=record_ids)
 

@@ -29,6 +29,7 @@ def test_walkthrough_runs(
     work = tmp_path / "checkout"
     work.mkdir()
     (tmp_path / "shared").symlink_to(ROOT.parent / "shared")
+    (work / "docs").symlink_to(ROOT / "docs")
     monkeypatch.chdir(work)
     monkeypatch.setenv("BASTION_URL", live_server.url)
     monkeypatch.setenv("BASTION_API_KEY", live_server.admin_key)
@@ -41,3 +42,5 @@ def test_walkthrough_runs(
     card = (work / "credit-model-card.html").read_text(encoding="utf-8")
     assert "Credit scoring" in card
     assert "assessment.robustness" in card
+    assert (work / "credit-compliance.pdf").read_bytes().startswith(b"%PDF-")
+    assert namespace["result"].ok, namespace["result"].problems  # type: ignore[attr-defined]

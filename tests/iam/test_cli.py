@@ -2,7 +2,7 @@
 
 import json
 
-from tests.cli.test_cli import Cli, cli  # noqa: F401 - the fixture
+from tests.cli.conftest import Cli, cli  # noqa: F401 - the fixture
 
 
 def test_users_keys_and_roles_from_the_command_line(cli: Cli) -> None:  # noqa: F811

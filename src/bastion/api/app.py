@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bastion import __version__
 from bastion.api import problems
 from bastion.cards.router import router as cards_router
+from bastion.compliance.router import catalogs as catalogs_router
+from bastion.compliance.router import router as compliance_router
 from bastion.dataprotection.router import router as dataprotection_router
 from bastion.errors import StorageUnavailable
 from bastion.evidence.router import router as evidence_router
@@ -23,6 +25,8 @@ from bastion.inventory.router import router as inventory_router
 from bastion.ledger.router import router as ledger_router
 from bastion.logs import request_id_var
 from bastion.privacy_budget.router import router as privacy_budget_router
+from bastion.reports.router import router as reports_router
+from bastion.risks.router import router as risks_router
 from bastion.runs.router import router as runs_router
 from bastion.runtime import Runtime
 from bastion.settings import Settings
@@ -123,7 +127,11 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
     app.include_router(cards_router)
     app.include_router(runs_router)
     app.include_router(privacy_budget_router)
+    app.include_router(risks_router)
     app.include_router(dataprotection_router)
+    app.include_router(catalogs_router)
+    app.include_router(compliance_router)
+    app.include_router(reports_router)
     app.include_router(iam_router)
     app.include_router(ledger_router)
 

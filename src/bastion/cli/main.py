@@ -14,10 +14,19 @@ from bastion import __version__
 from bastion.cli import audit, evidence, iam, inventory, local, output
 from bastion.cli.assess import assess
 from bastion.cli.card import card
+from bastion.cli.compliance import (
+    classify,
+    compliance,
+    evidence_pack,
+    frameworks,
+    questionnaire,
+    report,
+)
 from bastion.cli.dp import dp
 from bastion.cli.lineage import lineage
 from bastion.cli.protect import anonymize, privacy, scan
 from bastion.cli.remote import Target
+from bastion.cli.risks import risks
 
 
 class _Group(TyperGroup):
@@ -95,6 +104,13 @@ app.add_typer(scan, name="scan")
 app.command("anonymize")(anonymize)
 app.add_typer(privacy, name="privacy")
 app.add_typer(dp, name="dp")
+app.add_typer(risks, name="risks")
+app.add_typer(frameworks, name="frameworks")
+app.command("classify")(classify)
+app.add_typer(questionnaire, name="questionnaire")
+app.add_typer(compliance, name="compliance")
+app.command("report")(report)
+app.command("evidence-pack")(evidence_pack)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ stores a result: it finds the evidence it supersedes, appends the ledger entry, 
 the record, all in the caller's transaction."""
 
 import uuid
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,15 @@ from bastion.inventory.enums import SubjectType
 from bastion.ledger import service as ledger_service
 from bastion.storage.base import utcnow
 from bastion.storage.pagination import PageResult, paginate
+
+on_recorded: list[Callable[[Session, Evidence], None]] = []
+"""Called with each evidence ``record_evidence`` stores, in the same transaction.
+
+Other domains react to evidence here without this module importing them (they import it
+to record evidence of their own, so a direct call would be an import cycle): the risk
+register (``bastion.risks.service``) subscribes at import to raise risks from failing
+evidence. A subscriber that raises fails the recording, and the transaction with it.
+"""
 
 
 def _newer() -> Any:
@@ -54,6 +64,25 @@ def current_about(
                 ~_newer(),
             )
             .order_by(Evidence.kind)
+        )
+    )
+
+
+def current_for(
+    *, session: Session, project_id: uuid.UUID, subject_ids: Collection[uuid.UUID]
+) -> list[Evidence]:
+    """Every current piece of evidence about any of the subjects, oldest first."""
+    if not subject_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Evidence)
+            .where(
+                Evidence.project_id == project_id,
+                Evidence.subject_id.in_(subject_ids),
+                ~_newer(),
+            )
+            .order_by(Evidence.created_at)
         )
     )
 
@@ -114,6 +143,8 @@ def record_evidence(
     )
     session.add(evidence)
     session.flush()
+    for subscriber in on_recorded:
+        subscriber(session, evidence)
     return evidence
 
 

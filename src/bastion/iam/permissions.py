@@ -38,6 +38,9 @@ class Permission(StrEnum):
     ASSESSMENT_RUN = "assessment.run"
     DP_QUERY = "dp.query"
     DP_BUDGET = "dp.budget"
+    RISK_WRITE = "risk.write"
+    COMPLIANCE_WRITE = "compliance.write"
+    EVIDENCE_EXPORT = "evidence.export"
     AUDIT_READ = "audit.read"
     MEMBERS_READ = "members.read"
     MEMBERS_MANAGE = "members.manage"
@@ -67,6 +70,8 @@ _WRITES = frozenset(
         Permission.ASSESSMENT_RUN,
         Permission.DP_QUERY,
         Permission.DP_BUDGET,
+        Permission.RISK_WRITE,
+        Permission.COMPLIANCE_WRITE,
         Permission.MEMBERS_MANAGE,
         Permission.PROJECT_CREATE,
         Permission.IAM_ADMIN,
@@ -97,6 +102,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.DOCUMENT_WRITE,
         P.ASSESSMENT_RUN,
         P.DP_QUERY,
+        # The engineers who build a system know its risks first and record them.
+        P.RISK_WRITE,
     },
     # Risk officers run assessments themselves: independent validation of a model
     # ("effective challenge") is their job, and it records evidence, not inventory.
@@ -111,6 +118,11 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         # Setting how much privacy a dataset may lose is a risk decision, not an analyst's.
         P.DP_QUERY,
         P.DP_BUDGET,
+        # Keeping the risk register: ratings, treatments, reviews, closing.
+        P.RISK_WRITE,
+        # Classifying systems, answering the law's questionnaires and owning controls.
+        P.COMPLIANCE_WRITE,
+        P.EVIDENCE_EXPORT,
     },
     Role.AUDITOR: _READ_INVENTORY
     | {
@@ -119,6 +131,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.DOCUMENT_DOWNLOAD,
         P.AUDIT_READ,
         P.MEMBERS_READ,
+        P.EVIDENCE_EXPORT,
     },
     Role.VIEWER: _READ_INVENTORY,
     Role.SERVICE: _READ_INVENTORY | {P.ARTIFACT_DOWNLOAD},

@@ -24,12 +24,16 @@ class ActorRole(StrEnum):
 
 
 class RiskTier(StrEnum):
-    """EU AI Act tier; set by the classification issue, readable here already."""
+    """EU AI Act category, set by the classification (``bastion.classification``)."""
 
     PROHIBITED = "prohibited"
     HIGH = "high"
     LIMITED = "limited"
     MINIMAL = "minimal"
+    # General-purpose AI models are not AI systems: their obligations are their own.
+    GPAI = "gpai"
+    GPAI_SYSTEMIC_RISK = "gpai_systemic_risk"
+    OUT_OF_SCOPE = "out_of_scope"  # an Art. 2 exclusion applies
     UNCLASSIFIED = "unclassified"
 
 

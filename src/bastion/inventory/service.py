@@ -674,3 +674,70 @@ def list_documents(
         search=Document.title,
         sortable=("title", "created_at", "updated_at"),
     )
+
+
+# The AI systems a record belongs to ----------------------------------------------------
+
+
+def lock_project(*, session: Session, project_id: uuid.UUID) -> None:
+    """Hold the project's row until the transaction ends, to hand out per-project numbers
+    one writer at a time.
+
+    FOR NO KEY UPDATE on PostgreSQL: it queues such writers without blocking the inserts
+    that reference the project (their foreign key check takes FOR KEY SHARE). SQLite's
+    BEGIN IMMEDIATE already serializes writers, and ignores the clause.
+    """
+    session.execute(
+        select(Project.id).where(Project.id == project_id).with_for_update(key_share=True)
+    )
+
+
+def find_system(*, session: Session, project_id: uuid.UUID, ref: str) -> AISystem | None:
+    """The project's AI system with this id or, failing that, this exact name."""
+    system = None
+    with contextlib.suppress(ValueError):
+        system = session.get(AISystem, uuid.UUID(ref))
+    if system is not None and system.project_id == project_id:
+        return system
+    return session.scalar(
+        select(AISystem).where(AISystem.project_id == project_id, AISystem.name == ref)
+    )
+
+
+def systems_of_subject(
+    *, session: Session, project_id: uuid.UUID, subject_type: SubjectType, subject_id: uuid.UUID
+) -> list[AISystem]:
+    """The AI systems a record is part of, in order of name.
+
+    A system is its own; a model, model version or deployment belongs to its model's
+    system (none when the model has no system); a dataset version to the systems of the
+    model versions it trained or evaluated. Other records (projects, datasets) belong to
+    no system.
+    """
+    model_ids: Select[Any]
+    if subject_type is SubjectType.AI_SYSTEM:
+        stmt = select(AISystem).where(AISystem.id == subject_id)
+    else:
+        if subject_type is SubjectType.MODEL:
+            model_ids = select(Model.id).where(Model.id == subject_id)
+        elif subject_type is SubjectType.MODEL_VERSION:
+            model_ids = select(ModelVersion.model_id).where(ModelVersion.id == subject_id)
+        elif subject_type is SubjectType.DEPLOYMENT:
+            model_ids = (
+                select(ModelVersion.model_id)
+                .join(Deployment, Deployment.model_version_id == ModelVersion.id)
+                .where(Deployment.id == subject_id)
+            )
+        elif subject_type is SubjectType.DATASET_VERSION:
+            model_ids = (
+                select(ModelVersion.model_id)
+                .join(ModelVersionDataset, ModelVersionDataset.model_version_id == ModelVersion.id)
+                .where(ModelVersionDataset.dataset_version_id == subject_id)
+            )
+        else:
+            return []
+        system_ids = select(Model.system_id).where(Model.id.in_(model_ids))
+        stmt = select(AISystem).where(AISystem.id.in_(system_ids))
+    return list(
+        session.scalars(stmt.where(AISystem.project_id == project_id).order_by(AISystem.name))
+    )

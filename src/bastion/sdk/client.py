@@ -8,6 +8,7 @@ their size.
 """
 
 import hashlib
+import json
 import mimetypes
 import os
 import tempfile
@@ -17,13 +18,23 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Protocol, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Protocol, Self, TypeVar, cast, overload
 from urllib.parse import quote
 
 import httpx
 import pydantic
 
 from bastion import __version__
+from bastion.compliance.schemas import (
+    Answers,
+    ClassificationRead,
+    ComplianceRead,
+    FrameworkSummary,
+    ImplementationRead,
+    ImplementationSet,
+    OrganizationRollupRead,
+    RollupRead,
+)
 from bastion.dataprotection.schemas import (
     AnonymizationCreate,
     AnonymizationRead,
@@ -85,6 +96,15 @@ from bastion.privacy_budget.schemas import (
     DpQueryRead,
     PrivacyBudgetRead,
     PrivacyBudgetSet,
+)
+from bastion.risks.schemas import (
+    Attention,
+    RiskCreate,
+    RiskEventRead,
+    RiskImportResult,
+    RiskQuery,
+    RiskRead,
+    RiskUpdate,
 )
 from bastion.runs.schemas import AssessmentRunCreate
 from bastion.schemas import ListQuery, Page
@@ -175,6 +195,12 @@ def _validate(schema: type[M], data: M | None, fields: dict[str, Any]) -> M:
         return schema.model_validate(fields)
     except pydantic.ValidationError as exc:
         raise invalid_request(exc) from None
+
+
+def _answers(answers: Mapping[str, Any]) -> Any:
+    """Answers as the API takes them: YAML files read dates as dates, sent as ISO text."""
+    plain = json.loads(json.dumps(dict(answers), default=str))
+    return _json(Answers(answers=plain))
 
 
 def _json(model: pydantic.BaseModel) -> Any:
@@ -868,6 +894,103 @@ class Client:
         path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/card"
         return self._request("GET", path, params={"format": format}).text
 
+    # Compliance ----------------------------------------------------------------------------
+
+    def frameworks(self) -> list[FrameworkSummary]:
+        """The framework catalogs the server loaded (built-in and the organization's)."""
+        response = self._request("GET", f"{API}/frameworks")
+        return [FrameworkSummary.model_validate(f) for f in response.json()]
+
+    def framework(self, framework_id: str) -> dict[str, Any]:
+        """A framework's requirements: when each applies and which evidence satisfies it."""
+        return cast(
+            dict[str, Any],
+            self._request("GET", f"{API}/frameworks/{_segment(framework_id)}").json(),
+        )
+
+    def questionnaires(self) -> list[dict[str, Any]]:
+        """The questionnaires the server offers: id, title, legal basis, version."""
+        return cast(list[dict[str, Any]], self._request("GET", f"{API}/questionnaires").json())
+
+    def questionnaire(self, questionnaire_id: str) -> dict[str, Any]:
+        """A questionnaire's definition (``dpia``, ``ropa``, ``fria``, ``art22``)."""
+        path = f"{API}/questionnaires/{_segment(questionnaire_id)}"
+        return cast(dict[str, Any], self._request("GET", path).json())
+
+    def classification_tree(self) -> dict[str, Any]:
+        """The EU AI Act decision tree the server classifies with."""
+        return cast(dict[str, Any], self._request("GET", f"{API}/classification/eu-ai-act").json())
+
+    def classify_system(
+        self, project: Ref, system_id: Ref, answers: Mapping[str, Any]
+    ) -> ClassificationRead:
+        """Classify an AI system under the EU AI Act from answers to the decision tree;
+        records the classification as evidence and sets the system's tier and role."""
+        path = f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}/classification"
+        response = self._request("POST", path, json=_answers(answers))
+        return ClassificationRead.model_validate(response.json())
+
+    def get_classification(self, project: Ref, system_id: Ref) -> ClassificationRead:
+        path = f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}/classification"
+        return self._get(path, ClassificationRead)
+
+    def record_questionnaire(
+        self, project: Ref, system_id: Ref, questionnaire_id: str, answers: Mapping[str, Any]
+    ) -> EvidenceRead:
+        """Record a completed questionnaire about an AI system as evidence."""
+        path = (
+            f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}"
+            f"/questionnaires/{_segment(questionnaire_id)}"
+        )
+        response = self._request("POST", path, json=_answers(answers))
+        return EvidenceRead.model_validate(response.json())
+
+    def set_control(
+        self, project: Ref, system_id: Ref, requirement: str, **fields: Any
+    ) -> ImplementationRead:
+        """Set who owns a requirement for a system and by when (``owner``, ``due_date``,
+        ``notes``), or why it does not apply (``not_applicable``)."""
+        body = _validate(ImplementationSet, None, fields)
+        path = (
+            f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}/controls/{_segment(requirement)}"
+        )
+        response = self._request("PUT", path, json=_json(body))
+        return ImplementationRead.model_validate(response.json())
+
+    def list_controls(self, project: Ref, system_id: Ref) -> list[ImplementationRead]:
+        path = f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}/controls"
+        return [ImplementationRead.model_validate(c) for c in self._request("GET", path).json()]
+
+    def compliance_status(
+        self, project: Ref, system_id: Ref, *, framework: str | None = None
+    ) -> ComplianceRead:
+        """Requirement-by-requirement status of an AI system, in every framework or one."""
+        path = f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}/compliance"
+        params = {"framework": framework} if framework else {}
+        return ComplianceRead.model_validate(self._request("GET", path, params=params).json())
+
+    def project_compliance(self, project: Ref) -> RollupRead:
+        """Every AI system of a project with its counts per framework and status."""
+        return self._get(f"{API}/projects/{_segment(project)}/compliance", RollupRead)
+
+    def organization_compliance(self) -> OrganizationRollupRead:
+        """Every project you may read (admins: all), with its systems' counts per
+        framework and status, and the totals over all of them."""
+        return self._get(f"{API}/compliance", OrganizationRollupRead)
+
+    def compliance_report(self, project: Ref, system_id: Ref, *, format: str = "html") -> bytes:
+        """A system's compliance report as self-contained HTML or PDF bytes."""
+        path = f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}/report"
+        return self._request("GET", path, params={"format": format}).content
+
+    def download_evidence_pack(
+        self, project: Ref, system_id: Ref, dest: str | os.PathLike[str]
+    ) -> Path:
+        """Download a system's evidence pack (a zip) to ``dest``; verify it offline with
+        ``bastion.reports.verify.verify_pack``."""
+        path = f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}/evidence-pack"
+        return self._download(path, Path(dest))
+
     # Differential privacy ----------------------------------------------------------------
 
     def set_privacy_budget(
@@ -910,6 +1033,135 @@ class Client:
         data = self._request("GET", path, params=_json(query)).json()
         items = [DpQueryRead.model_validate(item) for item in data["items"]]
         return Page(items=items, next_cursor=data.get("next_cursor"))
+
+    # Risk register -----------------------------------------------------------------------
+
+    def _risks(self, project: Ref) -> str:
+        return f"{API}/projects/{_segment(project)}/risks"
+
+    def create_risk(
+        self, project: Ref, data: RiskCreate | None = None, /, **fields: Any
+    ) -> RiskRead:
+        """Add a risk of an AI system (fields of ``RiskCreate``: ``system_id``, ``title``,
+        ``category``, ``likelihood`` and ``impact`` 1-5, and optionally ``treatment``,
+        residual ratings, ``controls``, ``review_date``, …); the server scores it."""
+        body = _validate(RiskCreate, data, fields)
+        return self._create(self._risks(project), RiskRead, body)
+
+    def list_risks(self, project: Ref, **filters: Any) -> Page[RiskRead]:
+        """One page of the register; filters of ``RiskQuery`` (``system_id``, ``category``,
+        ``status``, ``level``, ``overdue``, ``untreated_high``, ``sort``, ``limit``,
+        ``cursor``)."""
+        query = _validate(RiskQuery, None, filters)
+        data = self._request("GET", self._risks(project), params=_json(query)).json()
+        items = [RiskRead.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
+
+    def get_risk(self, project: Ref, risk: Ref) -> RiskRead:
+        """A risk by id or by number (``"R-12"``)."""
+        return self._get(f"{self._risks(project)}/{_segment(risk)}", RiskRead)
+
+    def update_risk(
+        self, project: Ref, risk: Ref, data: RiskUpdate | None = None, /, **fields: Any
+    ) -> RiskRead:
+        """Change some fields of a risk. ``version`` (the one you read) is required: if
+        someone changed the risk since, ``ConflictError`` is raised and nothing changes.
+        ``note`` says why, in the risk's history."""
+        body = _validate(RiskUpdate, data, fields)
+        path = f"{self._risks(project)}/{_segment(risk)}"
+        return RiskRead.model_validate(self._request("PATCH", path, json=_json(body)).json())
+
+    def risk_history(self, project: Ref, risk: Ref) -> list[RiskEventRead]:
+        """Every change of a risk, oldest first: ``{field: [old, new]}``, who, when, why."""
+        data = self._request("GET", f"{self._risks(project)}/{_segment(risk)}/history").json()
+        return [RiskEventRead.model_validate(item) for item in data]
+
+    def risks_needing_attention(self, project: Ref) -> Attention:
+        """Risks with a review date passed, and untreated high or critical risks, with why."""
+        return self._get(f"{self._risks(project)}/attention", Attention)
+
+    @overload
+    def export_risks(
+        self,
+        project: Ref,
+        *,
+        format: str = "csv",
+        system_id: Ref | None = None,
+        dest: None = None,
+    ) -> str: ...
+    @overload
+    def export_risks(
+        self,
+        project: Ref,
+        *,
+        format: str = "csv",
+        system_id: Ref | None = None,
+        dest: str | os.PathLike[str],
+    ) -> Path: ...
+    def export_risks(
+        self,
+        project: Ref,
+        *,
+        format: str = "csv",
+        system_id: Ref | None = None,
+        dest: str | os.PathLike[str] | None = None,
+    ) -> str | Path:
+        """The register (or one system's risks) as CSV or JSON text, in the format
+        ``import_risks`` reads; with ``dest``, streamed into that file (its path returned).
+        """
+        params = {"format": format}
+        if system_id is not None:
+            params["system_id"] = str(system_id)
+        path = f"{self._risks(project)}/export"
+        if dest is None:
+            return self._request("GET", path, params=params).text
+        target = Path(dest)
+        with (
+            map_transport_errors(self.url, self.timeout),
+            self._http.stream("GET", path, params=params) as response,
+        ):
+            if response.is_error:
+                response.read()
+                raise error_from_response(response)
+            with target.open("wb") as out:
+                for chunk in response.iter_bytes(CHUNK_SIZE):
+                    out.write(chunk)
+        return target
+
+    def import_risks(
+        self,
+        project: Ref,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        format: str | None = None,
+        dry_run: bool = False,
+    ) -> RiskImportResult:
+        """Import risks from a CSV or JSON file (a path), or from its content (bytes).
+
+        ``format`` ("csv" or "json") defaults to the file's suffix. Every row is checked
+        first: if any is invalid, nothing is imported and ``InvalidInputError`` is raised;
+        its ``body["errors"]`` lists every invalid value (row, line, field, message). With
+        ``dry_run`` nothing is written, and the result says what would be created.
+        """
+        if isinstance(source, bytes):
+            content = source
+        else:
+            content = Path(source).read_bytes()
+            format = format or Path(source).suffix.lstrip(".").lower()
+        format = format or "csv"
+        media_types = {"csv": "text/csv", "json": "application/json"}
+        if format not in media_types:
+            raise InvalidRequestError(
+                f"format: {format!r} is not imported; use csv or json", field="format"
+            )
+        response = self._request(
+            "POST",
+            f"{self._risks(project)}/import",
+            params={"dry_run": str(dry_run).lower()},
+            content=content,
+            headers={"Content-Type": media_types[format]},
+        )
+        return RiskImportResult.model_validate(response.json())
 
     # Identity and access -----------------------------------------------------------------
 

@@ -23,6 +23,20 @@ def clean_filename(name: str) -> str:
     return name[:255]
 
 
+def refuse_declared_excess(request: Request, *, max_size: int, what: str) -> None:
+    """Refuse a body whose Content-Length is malformed (422) or over ``max_size`` (413)
+    before reading a byte of it."""
+    declared = request.headers.get("content-length")
+    if declared is None:
+        return
+    if not declared.isdigit():
+        raise InvalidInput("Content-Length must be a whole number", field="Content-Length")
+    if int(declared) > max_size:
+        raise PayloadTooLarge(
+            f"{what} of {declared} bytes exceeds the limit of {max_size} bytes", limit=max_size
+        )
+
+
 async def receive_blob(
     request: Request,
     session: Session,
@@ -37,15 +51,7 @@ async def receive_blob(
     transaction holds the database's write lock, and an upload may take minutes.
     """
     await run_in_threadpool(session.commit)
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise InvalidInput("Content-Length must be a whole number", field="Content-Length")
-        if int(declared) > max_size:
-            raise PayloadTooLarge(
-                f"upload of {declared} bytes exceeds the limit of {max_size} bytes",
-                limit=max_size,
-            )
+    refuse_declared_excess(request, max_size=max_size, what="upload")
     writer = await run_in_threadpool(store.writer, max_size=max_size)
     try:
         async for chunk in request.stream():

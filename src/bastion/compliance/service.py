@@ -179,18 +179,12 @@ def record_questionnaire(
             f"no questionnaire {questionnaire_id!r}; known: {known}", field="questionnaire"
         )
     result = questionnaires.evaluate(questionnaires.builtin(questionnaire_id), answers)
-    return evidence_service.record_evidence(
+    return evidence_service.record_result(
         session=session,
         project_id=project_id,
-        data=EvidenceCreate(
-            kind=result.evidence_kind,
-            subject_type=SubjectType.AI_SYSTEM,
-            subject_id=system.id,
-            verdict=Verdict(result.verdict),
-            summary=result.summary,
-            result=result.to_dict(),
-            inputs=_inputs(result.inputs),
-        ),
+        subject_type=SubjectType.AI_SYSTEM,
+        subject_id=system.id,
+        result=result,
     )
 
 

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from bastion.api.deps import ProjectAccess, RuntimeDep, SessionDep, SettingsDep
+from bastion.api.transfer import refuse_declared_excess
 from bastion.errors import InvalidInput, NotFound, PayloadTooLarge
 from bastion.iam.permissions import Permission
 from bastion.inventory import service as inventory_service
@@ -105,15 +106,7 @@ def export_risks(
 
 async def _read_body(request: Request, *, max_size: int) -> bytes:
     """The whole request body, refused (413) beyond ``max_size``, as uploads are."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise InvalidInput("Content-Length must be a whole number", field="Content-Length")
-        if int(declared) > max_size:
-            raise PayloadTooLarge(
-                f"import of {declared} bytes exceeds the limit of {max_size} bytes",
-                limit=max_size,
-            )
+    refuse_declared_excess(request, max_size=max_size, what="import")
     body = bytearray()
     try:
         async for chunk in request.stream():

@@ -21,6 +21,7 @@ from bastion.iam import service as iam_service
 from bastion.iam.ratelimit import SlidingWindowLimiter
 from bastion.ledger import service as ledger_service
 from bastion.ledger.keys import load_or_create_signer
+from bastion.notify import Notifier, notifier_from_settings
 
 # Imported for its effect too: it subscribes the risk register to every evidence recorded
 # (failing evidence raises risks), in every process that runs on a Runtime.
@@ -46,6 +47,7 @@ class Runtime:
     store: LocalArtifactStore
     signer: NoteSigner
     catalog: Catalog
+    notifier: Notifier
     login_limiter: SlidingWindowLimiter
     _stop: threading.Event = field(default_factory=threading.Event)
     _scheduler: threading.Thread | None = None
@@ -55,6 +57,9 @@ class Runtime:
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Before the database: a broken custom catalog stops the start, naming the file.
         catalog = load_catalog([settings.frameworks_dir] if settings.frameworks_dir else [])
+        notifier = notifier_from_settings(
+            settings.notification_webhook_url, settings.notification_webhook_secret
+        )
         engine = create_db_engine(settings.effective_database_url)
         try:
             check_connection(engine)
@@ -75,6 +80,7 @@ class Runtime:
                 settings.effective_ledger_key_file, settings.ledger_origin
             ),
             catalog=catalog,
+            notifier=notifier,
         )
 
     @contextmanager
@@ -122,6 +128,7 @@ class Runtime:
 
     def close(self) -> None:
         self._stop.set()
+        self.notifier.close(timeout=10)
         if self._scheduler is not None:
             self._scheduler.join(timeout=10)
         self.engine.dispose()

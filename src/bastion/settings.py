@@ -68,6 +68,17 @@ class Settings(BaseSettings):
         description="The risk register's 5x5 matrix of levels (YAML, see docs/risks.md), "
         "validated at start; default: the built-in grid.",
     )
+    notification_webhook_url: str | None = Field(
+        default=None,
+        description="Where signed notifications (promotion requests, approvals, "
+        "break-glass) are POSTed; none: no notifications.",
+    )
+    notification_webhook_secret: SecretStr | None = Field(
+        default=None, description="The HMAC-SHA256 key that signs them; required with a URL."
+    )
+    promotion_request_days: int = Field(
+        default=14, ge=1, le=365, description="How long a promotion request stays open."
+    )
     checkpoint_interval_seconds: int = Field(
         default=300, ge=0, description="How often to sign a checkpoint; 0 turns the schedule off."
     )

@@ -2,6 +2,7 @@
 
 from bastion.compliance import models as compliance_models
 from bastion.evidence import models as evidence_models
+from bastion.gates import models as gates_models
 from bastion.iam import models as iam_models
 from bastion.inventory import models as inventory_models
 from bastion.ledger import models as ledger_models
@@ -17,5 +18,6 @@ DOMAINS = (
     privacy_budget_models,
     risk_models,
     compliance_models,
+    gates_models,
 )
 metadata = Base.metadata

@@ -41,6 +41,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "risk.write": frozenset({"owner", "data_scientist", "risk_officer"}),
     "compliance.write": frozenset({"owner", "risk_officer"}),
     "evidence.export": frozenset({"owner", "risk_officer", "auditor"}),
+    "promotion.approve": frozenset({"owner", "data_scientist", "risk_officer"}),
+    "policy.manage": frozenset({"owner", "risk_officer"}),
     "audit.read": frozenset({"owner", "auditor"}),
     "members.read": frozenset({"owner", "risk_officer", "auditor"}),
     "members.manage": frozenset({"owner"}),
@@ -87,6 +89,15 @@ ROUTES: dict[tuple[str, str], str] = {
     ("get", "/api/v1/questionnaires/{questionnaire_id}"): "any",
     ("get", "/api/v1/classification/eu-ai-act"): "any",
     ("get", "/api/v1/compliance"): "any",
+    ("post", f"{P}/model-versions/{{record_id}}/gates/{{gate}}"): "assessment.run",
+    ("post", f"{P}/model-versions/{{record_id}}/stage"): "inventory.write",
+    ("post", f"{P}/model-versions/{{record_id}}/promotion-requests"): "inventory.write",
+    ("get", f"{P}/promotion-requests"): "inventory.read",
+    ("get", f"{P}/promotion-requests/{{record_id}}"): "inventory.read",
+    ("post", f"{P}/promotion-requests/{{record_id}}/approvals"): "promotion.approve",
+    ("post", f"{P}/promotion-requests/{{record_id}}/withdraw"): "inventory.write",
+    ("post", f"{P}/policy-bundles"): "policy.manage",
+    ("get", f"{P}/policy-bundles"): "inventory.read",
     ("post", f"{P}/systems/{{record_id}}/classification"): "compliance.write",
     ("get", f"{P}/systems/{{record_id}}/classification"): "inventory.read",
     ("post", f"{P}/systems/{{record_id}}/questionnaires/{{questionnaire_id}}"): "compliance.write",
@@ -145,6 +156,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/keys"): {"name": "walked"},
     ("put", "/api/v1/users/{user_id}/password"): {"password": "a walk in the park 42"},
     ("post", "/api/v1/auth/login"): {"username": "walker", "password": "walker password 1"},
+    # A rejection needs no particular role; the first one closes the request (then 409).
+    ("post", f"{P}/promotion-requests/{{record_id}}/approvals"): {"decision": "reject"},
 }
 
 ALLOWED_STATUSES = {200, 201, 204, 409, 422}
@@ -231,6 +244,13 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         },
     )
     assert risk.status_code == 201, risk.text
+    requester = principals("owner", inv.slug)  # not a walker: any walker may answer
+    request = client.post(
+        inv.url(f"/model-versions/{model_version['id']}/promotion-requests"),
+        json={"stage": "staging"},
+        headers=requester.headers,
+    )
+    assert request.status_code == 201, request.text
 
     other = principals()  # the "{user_id}" and "{key_id}" of another principal
     key_id = client.get("/api/v1/keys", params={"principal_id": other.principal_id}).json()[0]
@@ -259,6 +279,7 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         "framework_id": "gdpr",
         "questionnaire_id": "dpia",
         "requirement": "gdpr:art5",
+        "gate": "register",
     }
     walkers: dict[str, Issued | None] = {role: principals(role, inv.slug) for role in ROLES}
     walkers["nobody"] = principals()
@@ -269,6 +290,7 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         "documents": document["id"],
         "evidence": evidence.json()["id"],
         "risks": risk.json()["id"],
+        "promotion-requests": request.json()["id"],
     }
     return World(client=client, inv=inv, values=values, walkers=walkers, record_ids=record_ids)
 

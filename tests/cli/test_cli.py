@@ -30,6 +30,9 @@ def test_every_command_help_has_an_example() -> None:
           for verb in ("create", "list", "show")],
         ["models", "register"], ["datasets", "register"], ["datasets", "versions"],
         ["versions", "list"], ["versions", "show"], ["versions", "promote"],
+        ["policy", "check"], ["policy", "test"], ["policy", "upload"], ["policy", "bundles"],
+        *[["promotions", verb] for verb in ("request", "list", "approve", "reject", "withdraw")],
+        ["classify"], ["report"], ["evidence-pack"], ["audit", "verify-pack"],
         ["documents", "upload"], ["documents", "list"],
     ]  # fmt: skip
     for command in commands:
@@ -114,8 +117,16 @@ def test_models_register_uploads_the_file(cli: Cli, project: str, sdk: Client, f
 
     listed = cli.json("versions", "list", "-p", project, "--model", version.model_id.hex)
     assert {v["version"] for v in listed["items"]} == {"1.0.0", "2.0.0"}
-    promoted = cli.ok("versions", "promote", str(version.id), "staging", "-p", project)
-    assert "is now in staging" in promoted.stdout
+    # No AI system, so no classification: the staging gate denies, naming why.
+    denied = cli("versions", "promote", str(version.id), "staging", "-p", project)
+    assert denied.exit_code == 1
+    assert "DENIED:" in denied.stderr
+    assert "classif" in denied.stderr
+    promoted = cli.ok(
+        "versions", "promote", str(version.id), "staging", "-p", project,
+        "--break-glass", "Registered for a smoke test of the CLI only.",
+    )  # fmt: skip
+    assert "is now in staging (break-glass)" in promoted.stdout
 
 
 def test_register_resumes_and_refuses_a_second_upload(

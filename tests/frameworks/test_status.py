@@ -281,7 +281,10 @@ def test_evidence_for_an_equivalent_requirement_counts(catalog: Catalog) -> None
 
 
 def test_evidence_of_kinds_no_requirement_accepts_is_ignored(catalog: Catalog) -> None:
-    unrelated = [evidence("signature", verdict="fail"), evidence("scan.pii", verdict="fail")]
+    unrelated = [
+        evidence("signature.artifact", verdict="fail"),
+        evidence("scan.pii", verdict="fail"),
+    ]
     register = evidence("risk.register")
     with_noise = evaluate(catalog, "alpha", HIGH_RISK_PROVIDER, [register, *unrelated], {}, now=NOW)
     without = evaluate(catalog, "alpha", HIGH_RISK_PROVIDER, [register], {}, now=NOW)

@@ -348,10 +348,22 @@ def test_equality_filter(inv: Inventory, kind: str, field: str, wanted: str, unw
     assert ids(inv.list(kind, **{field: match[field]})["items"]) == [match["id"]]
 
 
+# The stage machine itself, apart from release gates (tests/gates): an admin breaks the
+# glass on every move.
+STRUCTURAL = "A test of the stage machine itself, not of a release."
+
+
+def move(inv: Inventory, version_id: str, stage: str) -> Any:
+    return inv.client.post(
+        inv.url(f"/model-versions/{version_id}/stage"),
+        json={"stage": stage, "break_glass": STRUCTURAL},
+    )
+
+
 def test_stage_and_risk_tier_filters(inv: Inventory) -> None:
     staged = inv.new("model-versions")
     inv.new("model-versions")
-    assert inv.patch("model-versions", staged["id"], {"stage": "staging"}).status_code == 200
+    assert move(inv, staged["id"], "staging").status_code == 200
     assert ids(inv.list("model-versions", stage="staging")["items"]) == [staged["id"]]
 
     system = inv.new("systems")
@@ -458,16 +470,16 @@ def test_malformed_cursor_is_422(inv: Inventory, cursor: str) -> None:
         ["staging", "production", "retired"],
         ["staging", "development", "staging", "retired"],
         ["retired"],
-        ["development"],
     ],
 )
 def test_allowed_stage_moves(inv: Inventory, moves: list[str]) -> None:
     version = inv.new("model-versions")
     assert version["stage"] == "development"
     for stage in moves:
-        response = inv.patch("model-versions", version["id"], {"stage": stage})
+        response = move(inv, version["id"], stage)
         assert response.status_code == 200, response.text
         assert response.json()["stage"] == stage
+        assert inv.get("model-versions", version["id"])["stage"] == stage
 
 
 @pytest.mark.parametrize(
@@ -478,6 +490,7 @@ def test_allowed_stage_moves(inv: Inventory, moves: list[str]) -> None:
         (["retired"], "development", "final"),
         (["staging", "retired"], "production", "final"),
         ([], "production", "allowed: retired, staging"),
+        ([], "development", "already in development"),
     ],
 )
 def test_forbidden_stage_moves_are_409(
@@ -485,13 +498,23 @@ def test_forbidden_stage_moves_are_409(
 ) -> None:
     version = inv.new("model-versions")
     for stage in path:
-        assert inv.patch("model-versions", version["id"], {"stage": stage}).status_code == 200
+        assert move(inv, version["id"], stage).status_code == 200
     before = inv.get("model-versions", version["id"])
 
-    body = assert_problem(inv.patch("model-versions", version["id"], {"stage": target}), 409)
+    body = assert_problem(move(inv, version["id"], target), 409)
     assert body["field"] == "stage"
     assert allowed in body["detail"]
     assert inv.get("model-versions", version["id"]) == before
+
+
+def test_patch_does_not_change_the_stage(inv: Inventory) -> None:
+    version = inv.new("model-versions")
+    body = assert_problem(inv.patch("model-versions", version["id"], {"stage": "production"}), 422)
+    assert body["field"] == "stage"
+    assert "release gate" in body["detail"]
+    # Naming the current stage is no change, and other fields still update.
+    same = inv.patch("model-versions", version["id"], {"stage": "development", "description": "x"})
+    assert same.status_code == 200, same.text
 
 
 def test_dataset_links_of_a_model_version(inv: Inventory, other: Inventory) -> None:

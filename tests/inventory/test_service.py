@@ -210,12 +210,7 @@ def test_stage_transitions(session: Session) -> None:
     version = make(session, pid, "model_version")
 
     def move(stage: ModelStage) -> None:
-        S.update_model_version(
-            session=session,
-            project_id=pid,
-            version_id=version.id,
-            data=schemas.ModelVersionUpdate(stage=stage),
-        )
+        S.set_stage(session=session, version=version, stage=stage)
 
     move(ModelStage.STAGING)
     move(ModelStage.PRODUCTION)
@@ -225,6 +220,19 @@ def test_stage_transitions(session: Session) -> None:
     with pytest.raises(Conflict, match="final"):
         move(ModelStage.DEVELOPMENT)
     assert version.stage is ModelStage.RETIRED
+
+
+def test_an_update_does_not_change_the_stage(session: Session) -> None:
+    pid = project(session).id
+    version = make(session, pid, "model_version")
+    with pytest.raises(InvalidInput, match="release gate"):
+        S.update_model_version(
+            session=session,
+            project_id=pid,
+            version_id=version.id,
+            data=schemas.ModelVersionUpdate(stage=ModelStage.PRODUCTION),
+        )
+    assert version.stage is ModelStage.DEVELOPMENT
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from bastion.sdk import (
     AuthenticationError,
     ConflictError,
     DigestMismatchError,
+    GateDeniedError,
     InvalidInputError,
     InvalidRequestError,
     NotFoundError,
@@ -90,7 +91,15 @@ def test_inventory_round_trip(bastion: Client, project: str) -> None:
     assert version.datasets[0].dataset_version_id == data_version.id
     assert bastion.get_model(project, model.id).system_id == system.id
     assert bastion.update_model(project, model.id, owner="ml").owner == "ml"
-    promoted = bastion.update_model_version(project, version.id, stage="staging")
+    # The system is not classified, so the staging gate denies; the admin breaks the glass.
+    with pytest.raises(GateDeniedError) as denied:
+        bastion.change_stage(project, version.id, "staging")
+    assert denied.value.decision["allow"] is False
+    promoted = bastion.change_stage(
+        project, version.id, "staging", break_glass="SDK round trip, not a release."
+    )
+    assert promoted.changed
+    assert promoted.decision.evidence.result["break_glass"]
     assert bastion.get_model_version(project, version.id).stage == promoted.stage == "staging"
 
     deployment = bastion.create_deployment(

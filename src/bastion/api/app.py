@@ -20,6 +20,7 @@ from bastion.compliance.router import router as compliance_router
 from bastion.dataprotection.router import router as dataprotection_router
 from bastion.errors import StorageUnavailable
 from bastion.evidence.router import router as evidence_router
+from bastion.gates.router import router as gates_router
 from bastion.iam.router import router as iam_router
 from bastion.inventory.router import router as inventory_router
 from bastion.ledger.router import router as ledger_router
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
     app.include_router(catalogs_router)
     app.include_router(compliance_router)
     app.include_router(reports_router)
+    app.include_router(gates_router)
     app.include_router(iam_router)
     app.include_router(ledger_router)
 

@@ -31,6 +31,7 @@ from bastion.inventory.enums import (
     SubjectType,
     TaskType,
 )
+from bastion.sdk.errors import GateDeniedError
 
 projects = typer.Typer(help="Projects: the unit of access and reporting.", no_args_is_help=True)
 systems = typer.Typer(help="AI systems: what the organization runs.", no_args_is_help=True)
@@ -327,17 +328,35 @@ def promote(
     version_id: Annotated[str, typer.Argument(metavar="ID", help="Model version id.")],
     stage: Annotated[ModelStage, typer.Argument(help="The new stage.")],
     project: ProjectOption,
+    break_glass: Annotated[
+        str | None,
+        typer.Option(
+            "--break-glass",
+            help="Organization admins only: promote although the gate denies, with this "
+            "written justification (flagged in reports and the audit ledger).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Move a model version to another stage.
+    """Move a model version to another stage through its release gate. Exit 1 with the
+    gate's reasons when it denies.
 
     Example:
 
-        bastion versions promote ID staging -p credit-scoring
+        bastion versions promote ID production -p credit-scoring
     """
     with connect(ctx) as bastion:
-        version = bastion.update_model_version(project, version_id, stage=stage)
-    created(version, f"model version {version.version} is now in {version.stage}", as_json=as_json)
+        try:
+            change = bastion.change_stage(project, version_id, stage.value, break_glass=break_glass)
+        except GateDeniedError as denied:
+            for reason in denied.decision.get("reasons", []):
+                typer.echo(f"DENIED: {reason['message']}", err=True)
+            raise output.CliError(f"the {stage.value} gate denied the promotion") from None
+    if as_json:
+        output.print_json(change)
+        return
+    flagged = " (break-glass)" if change.decision.evidence.result.get("break_glass") else ""
+    output.done(f"model version is now in {change.stage.value}{flagged}")
 
 
 # Files ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from bastion.cli.compliance import (
 )
 from bastion.cli.dp import dp
 from bastion.cli.lineage import lineage
+from bastion.cli.policy import policy, promotions
 from bastion.cli.protect import anonymize, privacy, scan
 from bastion.cli.remote import Target
 from bastion.cli.risks import risks
@@ -111,6 +112,8 @@ app.add_typer(questionnaire, name="questionnaire")
 app.add_typer(compliance, name="compliance")
 app.command("report")(report)
 app.command("evidence-pack")(evidence_pack)
+app.add_typer(policy, name="policy")
+app.add_typer(promotions, name="promotions")
 
 
 if __name__ == "__main__":

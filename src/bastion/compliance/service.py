@@ -243,7 +243,7 @@ def implementations(*, session: Session, system_id: uuid.UUID) -> dict[str, Cont
 # Status --------------------------------------------------------------------------------
 
 
-def _subjects(session: Session, system: AISystem) -> dict[uuid.UUID, SubjectType]:
+def subjects_of(session: Session, system: AISystem) -> dict[uuid.UUID, SubjectType]:
     """What evidence about a system may be about: the system, the live versions of its
     models (retired ones no longer speak for it), the dataset versions they were trained
     or evaluated on, and the project."""
@@ -273,7 +273,7 @@ class SystemEvidence:
 
 
 def system_evidence(*, session: Session, project_id: uuid.UUID, system: AISystem) -> SystemEvidence:
-    subjects = _subjects(session, system)
+    subjects = subjects_of(session, system)
     records = evidence_service.current_for(
         session=session, project_id=project_id, subject_ids=list(subjects)
     )

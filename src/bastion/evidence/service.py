@@ -87,6 +87,26 @@ def current_for(
     )
 
 
+def all_of_kind(
+    *, session: Session, project_id: uuid.UUID, kind: str, subject_ids: Collection[uuid.UUID]
+) -> list[Evidence]:
+    """Every piece of evidence of ``kind`` about the subjects, superseded or not, oldest
+    first: the history, where ``current_for`` gives the present."""
+    if not subject_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Evidence)
+            .where(
+                Evidence.project_id == project_id,
+                Evidence.kind == kind,
+                Evidence.subject_id.in_(subject_ids),
+            )
+            .order_by(Evidence.created_at)
+        )
+    )
+
+
 def record_evidence(
     *, session: Session, project_id: uuid.UUID, data: schemas.EvidenceCreate
 ) -> Evidence:

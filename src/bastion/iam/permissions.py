@@ -40,6 +40,8 @@ class Permission(StrEnum):
     DP_BUDGET = "dp.budget"
     RISK_WRITE = "risk.write"
     COMPLIANCE_WRITE = "compliance.write"
+    PROMOTION_APPROVE = "promotion.approve"
+    POLICY_MANAGE = "policy.manage"
     EVIDENCE_EXPORT = "evidence.export"
     AUDIT_READ = "audit.read"
     MEMBERS_READ = "members.read"
@@ -72,6 +74,8 @@ _WRITES = frozenset(
         Permission.DP_BUDGET,
         Permission.RISK_WRITE,
         Permission.COMPLIANCE_WRITE,
+        Permission.PROMOTION_APPROVE,
+        Permission.POLICY_MANAGE,
         Permission.MEMBERS_MANAGE,
         Permission.PROJECT_CREATE,
         Permission.IAM_ADMIN,
@@ -104,6 +108,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.DP_QUERY,
         # The engineers who build a system know its risks first and record them.
         P.RISK_WRITE,
+        # The policy decides whose approval counts; this only lets them answer.
+        P.PROMOTION_APPROVE,
     },
     # Risk officers run assessments themselves: independent validation of a model
     # ("effective challenge") is their job, and it records evidence, not inventory.
@@ -123,6 +129,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         # Classifying systems, answering the law's questionnaires and owning controls.
         P.COMPLIANCE_WRITE,
         P.EVIDENCE_EXPORT,
+        P.PROMOTION_APPROVE,
+        P.POLICY_MANAGE,
     },
     Role.AUDITOR: _READ_INVENTORY
     | {

@@ -359,21 +359,41 @@ def update_model_version(
 ) -> ModelVersion:
     version = get_model_version(session=session, project_id=project_id, version_id=version_id)
     changes = data.changes()
+    if "stage" in changes and changes["stage"] != version.stage:
+        # A stage change passes a release gate: bastion.gates owns it.
+        raise InvalidInput(
+            "the stage changes through its release gate: POST …/model-versions/{id}/stage",
+            field="stage",
+        )
+    changes.pop("stage", None)
     fields = sorted(changes)
-    previous_stage = version.stage
-    if "stage" in changes:
-        _check_transition(version.stage, ModelStage(changes["stage"]))
     if "datasets" in changes:
         version.dataset_links = _dataset_links(session, project_id, data.datasets or [])
         del changes["datasets"]
     _apply(version, changes)
     session.flush()
-    stage = {"stage_from": previous_stage.value, "stage_to": version.stage.value}
-    _audit(session, version, "update", fields=fields, **(stage if "stage" in fields else {}))
+    _audit(session, version, "update", fields=fields)
     return version
 
 
-def _check_transition(current: ModelStage, target: ModelStage) -> None:
+def set_stage(*, session: Session, version: ModelVersion, stage: ModelStage) -> ModelVersion:
+    """Move a model version to another stage; callers have passed its release gate."""
+    check_transition(version.stage, stage)
+    previous = version.stage
+    version.stage = stage
+    session.flush()
+    _audit(
+        session,
+        version,
+        "update",
+        fields=["stage"],
+        stage_from=previous.value,
+        stage_to=stage.value,
+    )
+    return version
+
+
+def check_transition(current: ModelStage, target: ModelStage) -> None:
     if target == current:
         return
     allowed = STAGE_TRANSITIONS[current]

@@ -126,6 +126,20 @@ def pdf(report: dict[str, Any]) -> bytes:
         ],
         (40, 150),
     )
+    if report["break_glass"]:
+        document.heading("Break-glass promotions")
+        document.paragraph(
+            "These promotions went ahead although the release gate denied them, on an "
+            "organization admin's written justification."
+        )
+        document.grid(
+            ["When", "Gate", "Justification", "Ledger"],
+            [
+                [b["when"][:19], b["gate"], b["justification"], b["ledger_seq"]]
+                for b in report["break_glass"]
+            ],
+            (36, 24, 110, 20),
+        )
     document.heading("Risks")
     if report["risks"]:
         document.grid(

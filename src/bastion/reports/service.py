@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bastion import __version__
 from bastion.checkpoint import NoteSigner
 from bastion.compliance import service as compliance_service
+from bastion.evidence import service as evidence_service
 from bastion.frameworks import Catalog
 from bastion.inventory.models import Project
 from bastion.ledger.entry import format_time
@@ -65,6 +66,22 @@ def report_document(
     )
     status = compliance_service.as_read(result).model_dump(mode="json")
     system = result.system
+    overrides = [
+        {
+            "when": _when(e.created_at),
+            "gate": e.result.get("gate"),
+            "model_version_id": str(e.subject_id),
+            "justification": e.result["break_glass"].get("justification", ""),
+            "ledger_seq": e.ledger_seq,
+        }
+        for e in evidence_service.all_of_kind(
+            session=session,
+            project_id=project.id,
+            kind="policy.decision",
+            subject_ids=list(compliance_service.subjects_of(session, system)),
+        )
+        if e.result.get("break_glass")
+    ]
     risks = risks_service.risks_of_system(
         session=session, project_id=project.id, system_id=system.id
     )
@@ -86,6 +103,7 @@ def report_document(
         "facts": status["facts"],
         "classification": status["classification"],
         "risks": [_risk_row(r, now.date()) for r in risks],
+        "break_glass": overrides,
         "frameworks": [f | {"score_text": _score_text(f["score"])} for f in status["frameworks"]],
         "evidence": [
             {

@@ -8,11 +8,13 @@ their size.
 """
 
 import hashlib
+import io
 import json
 import mimetypes
 import os
 import tempfile
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -43,6 +45,16 @@ from bastion.dataprotection.schemas import (
     ReidentificationCreate,
 )
 from bastion.evidence.schemas import EvidenceCreate, EvidenceQuery, EvidenceRead
+from bastion.gates.schemas import (
+    ApprovalCreate,
+    ApprovalRead,
+    GateDecisionRead,
+    PolicyBundleRead,
+    PromotionRequestCreate,
+    PromotionRequestRead,
+    StageChange,
+    StageChangeRead,
+)
 from bastion.iam.schemas import (
     ApiKeyCreate,
     ApiKeyRead,
@@ -990,6 +1002,91 @@ class Client:
         ``bastion.reports.verify.verify_pack``."""
         path = f"{self._in(project, _SYSTEMS)}/{_segment(system_id)}/evidence-pack"
         return self._download(path, Path(dest))
+
+    # Release gates -------------------------------------------------------------------------
+
+    def check_gate(self, project: Ref, version_id: Ref, gate: str) -> GateDecisionRead:
+        """Evaluate a release gate (``register``, ``staging``, ``production``, ``retired``)
+        for a model version now; the decision is recorded as evidence and returned."""
+        path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/gates/{_segment(gate)}"
+        return GateDecisionRead.model_validate(self._request("POST", path).json())
+
+    def change_stage(
+        self, project: Ref, version_id: Ref, stage: str, *, break_glass: str | None = None
+    ) -> StageChangeRead:
+        """Move a model version to ``stage`` through its release gate. Raises
+        ``GateDeniedError`` (its ``decision`` says why) when the gate denies, unless an
+        organization admin gives a ``break_glass`` justification."""
+        body = _validate(StageChange, None, {"stage": stage, "break_glass": break_glass})
+        path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/stage"
+        return StageChangeRead.model_validate(self._request("POST", path, json=_json(body)).json())
+
+    def request_promotion(
+        self, project: Ref, version_id: Ref, stage: str, *, comment: str = ""
+    ) -> PromotionRequestRead:
+        """Ask for the approvals a promotion needs; approvers are notified."""
+        body = _validate(PromotionRequestCreate, None, {"stage": stage, "comment": comment})
+        path = f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/promotion-requests"
+        return self._create(path, PromotionRequestRead, body)
+
+    def list_promotion_requests(
+        self, project: Ref, *, model_version_id: Ref | None = None
+    ) -> list[PromotionRequestRead]:
+        params = {"model_version_id": str(model_version_id)} if model_version_id else {}
+        path = f"{API}/projects/{_segment(project)}/promotion-requests"
+        return [
+            PromotionRequestRead.model_validate(r)
+            for r in self._request("GET", path, params=params).json()
+        ]
+
+    def get_promotion_request(self, project: Ref, request_id: Ref) -> PromotionRequestRead:
+        path = f"{API}/projects/{_segment(project)}/promotion-requests/{_segment(request_id)}"
+        return self._get(path, PromotionRequestRead)
+
+    def answer_promotion_request(
+        self, project: Ref, request_id: Ref, *, decision: str = "approve", comment: str = ""
+    ) -> ApprovalRead:
+        """Approve (or ``decision="reject"``) a promotion request."""
+        body = _validate(ApprovalCreate, None, {"decision": decision, "comment": comment})
+        requests = f"{API}/projects/{_segment(project)}/promotion-requests"
+        path = f"{requests}/{_segment(request_id)}/approvals"
+        return self._create(path, ApprovalRead, body)
+
+    def withdraw_promotion_request(self, project: Ref, request_id: Ref) -> PromotionRequestRead:
+        path = (
+            f"{API}/projects/{_segment(project)}/promotion-requests/{_segment(request_id)}/withdraw"
+        )
+        return PromotionRequestRead.model_validate(self._request("POST", path).json())
+
+    def upload_policy_bundle(
+        self, project: Ref, source: str | os.PathLike[str], *, name: str | None = None
+    ) -> PolicyBundleRead:
+        """Upload a policy bundle — a directory of ``.rego`` modules (zipped here) or a
+        zip — to be the project's bundle in force."""
+        source = Path(source)
+        if source.is_dir():
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for file in sorted(source.rglob("*")):
+                    if file.is_file() and (file.suffix == ".rego" or file.name == "data.json"):
+                        archive.write(file, file.relative_to(source).as_posix())
+            content = buffer.getvalue()
+        else:
+            content = source.read_bytes()
+        path = f"{API}/projects/{_segment(project)}/policy-bundles"
+        response = self._request(
+            "POST",
+            path,
+            params={"name": name or source.stem},
+            content=content,
+            headers={"Content-Type": "application/zip"},
+        )
+        return PolicyBundleRead.model_validate(response.json())
+
+    def policy_bundles(self, project: Ref) -> dict[str, Any]:
+        """The bundle in force and every uploaded version."""
+        path = f"{API}/projects/{_segment(project)}/policy-bundles"
+        return cast(dict[str, Any], self._request("GET", path).json())
 
     # Differential privacy ----------------------------------------------------------------
 

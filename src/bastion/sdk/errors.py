@@ -110,6 +110,16 @@ class ConflictError(ApiError):
     """409: the change clashes with existing data (duplicate name, declared digest, stage)."""
 
 
+class GateDeniedError(ConflictError):
+    """409 from a stage change: the release gate denied it. ``decision`` holds the gate's
+    answer (``allow``, ``reasons``, ``approvals``, the recorded evidence)."""
+
+    @property
+    def decision(self) -> dict[str, Any]:
+        decision = self.body.get("decision")
+        return decision if isinstance(decision, dict) else {}
+
+
 class PayloadTooLargeError(ApiError):
     """413: the upload is larger than the server accepts."""
 
@@ -161,6 +171,8 @@ def error_from_response(response: httpx.Response) -> ApiError:
     detail = str(body.get("detail") or response.text.strip()[:200] or title)
     request_id = body.get("request_id") or response.headers.get("x-request-id")
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else ApiError)
+    if status == 409 and str(body.get("type", "")).endswith("/gate-denied"):
+        cls = GateDeniedError
     return cls(
         status,
         title,

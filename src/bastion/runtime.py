@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,8 +24,10 @@ from bastion.ledger import service as ledger_service
 from bastion.ledger.keys import load_or_create_signer
 from bastion.notify import Notifier, notifier_from_settings
 
-# Imported for its effect too: it subscribes the risk register to every evidence recorded
-# (failing evidence raises risks), in every process that runs on a Runtime.
+# Both imported for their effect too, in every process that runs on a Runtime: the gates
+# subscribe the register gate to every new model version, and the risk register to every
+# evidence recorded (failing evidence raises risks).
+from bastion.gates import service as gates_service  # isort: skip
 from bastion.risks import service as risk_service
 from bastion.settings import Settings
 from bastion.storage import migrate
@@ -36,6 +39,13 @@ from bastion.storage.database import (
 )
 
 logger = logging.getLogger("bastion.runtime")
+
+
+def _carrying(factory: sessionmaker[Session], info: dict[str, Any]) -> sessionmaker[Session]:
+    """Sessions that carry the runtime's configuration to services called from other
+    domains' transactions, where only the session is at hand (as the audit context)."""
+    factory.configure(info=info)
+    return factory
 
 
 @dataclass
@@ -70,7 +80,10 @@ class Runtime:
         return cls(
             settings=settings,
             engine=engine,
-            sessions=risk_service.configure_sessions(session_factory(engine), settings),
+            sessions=_carrying(
+                session_factory(engine),
+                risk_service.session_info(settings) | gates_service.session_info(catalog),
+            ),
             read_sessions=session_factory(engine, read_only=True),
             store=LocalArtifactStore(settings.artifact_dir),
             login_limiter=SlidingWindowLimiter(

@@ -4,20 +4,29 @@ promotion passes — with separation of duties, stale approvals, break-glass and
 bundles along the way."""
 
 import io
+import json
+import uuid
 import zipfile
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from bastion.explain import explain_model
 from bastion.fairness import assess_fairness
+from bastion.gates.models import PromotionRequest
+from bastion.notify import EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from bastion.performance import assess_performance
 from bastion.robustness import assess_robustness
+from bastion.settings import Settings
+from bastion.storage.base import utcnow
 from tests.compliance.test_routes import ANSWERS, QUESTIONNAIRES, answers
-from tests.conftest import PrincipalFactory
+from tests.conftest import PrincipalFactory, _app
 from tests.datasets import german_split, tabular_model
-from tests.inventory.conftest import Inventory, assert_problem
+from tests.inventory.conftest import Inventory, app_runtime, assert_problem
+from tests.notify.conftest import Receiver
 
 
 def _body(result: Any, version_id: str) -> dict[str, Any]:
@@ -308,3 +317,75 @@ def test_an_uploaded_bundle_is_compiled_first_then_in_force(credit: Credit) -> N
     assert checked.json()["bundle"] == {"version": "v1", "digest": uploaded.json()["digest"]}
     entries = inv.client.get(inv.url("/audit/entries"), params={"action": "policy.bundle.upload"})
     assert entries.json()["items"][0]["details"]["digest"] == uploaded.json()["digest"]
+
+
+STRICT_REGISTER = """package bastion.gates.register
+
+import rego.v1
+
+decision := {"allow": false, "reasons": [{"requirement": null, "evidence": "scan.model",
+    "message": "register only scanned model files"}], "approvals": []}
+"""
+
+
+def test_a_denied_registration_creates_nothing(credit: Credit) -> None:
+    inv = credit.inv
+    uploaded = inv.client.post(
+        inv.url("/policy-bundles"),
+        content=_zip({"register.rego": STRICT_REGISTER}),
+        headers={"Content-Type": "application/zip"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    before = inv.list("model-versions")["items"]
+    refused = inv.post("model-versions", inv.required("model-versions"))
+    problem = assert_problem(refused, 409)
+    assert "register only scanned model files" in problem["detail"]
+    assert inv.list("model-versions")["items"] == before
+    denials = inv.client.get(inv.url("/audit/entries"), params={"action": "gate.deny"}).json()
+    assert denials["items"][0]["details"]["gate"] == "register"
+
+
+def test_an_expired_request_cannot_be_answered(
+    credit: Credit, principals: PrincipalFactory
+) -> None:
+    assert credit.move("staging").status_code == 200
+    request = credit.request(principals("data_scientist", credit.inv.slug).headers)
+    runtime = app_runtime(credit.inv.client)
+    with runtime.unit_of_work() as session:
+        stored = session.get(PromotionRequest, uuid.UUID(request["id"]))
+        assert stored is not None
+        stored.expires_at = utcnow() - timedelta(minutes=1)
+    officer = principals("risk_officer", credit.inv.slug)
+    problem = assert_problem(credit.answer(request["id"], officer.headers), 409)
+    assert "expired" in problem["detail"]
+
+
+def test_promotion_steps_are_sent_as_signed_webhooks(
+    settings: Settings, assessed: dict[str, Any], receiver: Receiver
+) -> None:
+    secret = "whsec-gates-test-only"
+    configured = settings.model_copy(
+        update={
+            "notification_webhook_url": receiver.url,
+            "notification_webhook_secret": SecretStr(secret),
+        }
+    )
+    started = _app(configured)
+    with TestClient(started.app, raise_server_exceptions=False) as client:
+        client.headers["Authorization"] = f"Bearer {started.admin_key}"
+        credit = Credit(client, assessed)
+        assert credit.move("staging").status_code == 200
+        request = credit.request({})
+        reason = "Regulator-ordered rollback; the evidence follows within two days."
+        assert credit.move("production", break_glass=reason).status_code == 200
+        received = receiver.wait_for(2)
+    events = [r.headers.get(EVENT_HEADER) for r in received]
+    assert events == ["promotion.requested", "gate.break_glass"]
+    first = received[0]
+    assert verify(
+        secret.encode(),
+        first.body,
+        first.headers.get(SIGNATURE_HEADER),
+        first.headers.get(TIMESTAMP_HEADER),
+    )
+    assert json.loads(first.body)["data"]["request_id"] == request["id"]

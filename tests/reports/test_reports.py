@@ -88,7 +88,8 @@ def test_the_evidence_pack_verifies_offline(system: dict[str, Any], tmp_path: Pa
     path = _pack(system, tmp_path)
     result = verify_pack(path, key=_key(system))
     assert result.ok, result.problems
-    assert result.evidence == 2  # the classification and the fairness assessment
+    # The classification, the fairness assessment and the register gate's decision.
+    assert result.evidence == 3
     assert result.documents == 1
     assert result.key_from_pack is False
     with zipfile.ZipFile(path) as archive:

@@ -18,7 +18,7 @@ from bastion.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bastion.evidence import service as evidence_service
 from bastion.evidence.models import Evidence, Verdict
 from bastion.evidence.schemas import EvidenceCreate
-from bastion.frameworks import Catalog
+from bastion.frameworks import Catalog, load_catalog
 from bastion.gates import document as evidence_document
 from bastion.gates.models import Approval, Decision, PolicyBundle, PromotionRequest, RequestStatus
 from bastion.iam.service import Principal
@@ -33,6 +33,18 @@ from bastion.storage.base import utcnow
 
 DECISION_KIND = "policy.decision"
 BUILTIN = "builtin"
+CATALOG_KEY = "bastion.catalog"
+
+
+def session_info(catalog: Catalog) -> dict[str, Catalog]:
+    """What every session carries for the gates (see ``Runtime.start``): the frameworks
+    catalog, which the register gate needs inside inventory's transaction."""
+    return {CATALOG_KEY: catalog}
+
+
+def catalog_of(session: Session) -> Catalog:
+    catalog = session.info.get(CATALOG_KEY)
+    return catalog if isinstance(catalog, Catalog) else load_catalog()
 
 
 # Bundles ---------------------------------------------------------------------------------
@@ -232,6 +244,33 @@ def change_stage(
         request.status = RequestStatus.COMPLETED
         request.closed_at = utcnow()
     return StageChange(version=version, decision=decision, evidence=evidence, changed=True)
+
+
+def _register_gate(session: Session, version: ModelVersion) -> None:
+    """Registering a model version passes the ``register`` gate: its decision is recorded
+    about the new version, and a denial refuses the registration (nothing is created; the
+    ledger keeps the refusal)."""
+    decision, _ = decide(
+        session=session,
+        catalog=catalog_of(session),
+        project_id=version.project_id,
+        version_id=version.id,
+        gate="register",
+    )
+    if not decision.allow:
+        reasons = "; ".join(r.message for r in decision.reasons) or "no reason given"
+        ledger_service.record_on_failure(
+            session,
+            action="gate.deny",
+            resource_type="model_version",
+            resource_id=version.id,
+            project_id=version.project_id,
+            details={"gate": "register", "bundle_digest": decision.bundle_digest},
+        )
+        raise Conflict(f"the register gate denied the model version: {reasons}", field="version")
+
+
+inventory_service.on_version_created.append(_register_gate)
 
 
 # Promotion requests and approvals ---------------------------------------------------------

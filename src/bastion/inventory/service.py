@@ -8,7 +8,7 @@ import contextlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, func, literal_column, select, type_coerce
@@ -324,6 +324,11 @@ def _dataset_links(
     return [ModelVersionDataset(dataset_version_id=d, role=r) for d, r in sorted(unique)]
 
 
+# Called with every new model version in its transaction: the release gates' "register"
+# gate subscribes (bastion.gates.service), which inventory must not import.
+on_version_created: list[Callable[[Session, ModelVersion], None]] = []
+
+
 def create_model_version(
     *, session: Session, project_id: uuid.UUID, data: schemas.ModelVersionCreate
 ) -> ModelVersion:
@@ -341,7 +346,10 @@ def create_model_version(
     fields = data.model_dump(exclude={"datasets"})
     version = ModelVersion(project_id=project_id)
     version.dataset_links = _dataset_links(session, project_id, data.datasets)
-    return _create(session, version, fields)
+    created = _create(session, version, fields)
+    for subscriber in on_version_created:
+        subscriber(session, created)
+    return created
 
 
 def get_model_version(

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import pydantic
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bastion.errors import InvalidInput, NotFound
@@ -80,15 +80,11 @@ _LEDGER_VERBS = {
 # The configured matrix -----------------------------------------------------------------
 
 
-def configure_sessions(factory: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
-    """Make every session of ``factory`` carry the risk matrix of ``settings``.
-
-    Risks change inside other domains' transactions too (recording a failing evidence
-    raises one), where only the session is at hand: it carries the matrix, as it carries
-    the audit context.
-    """
-    factory.configure(info={SESSION_KEY: load_matrix(settings.risk_matrix_file)})
-    return factory
+def session_info(settings: Settings) -> dict[str, RiskMatrix]:
+    """What every session carries for this domain (see ``Runtime.start``): the risk matrix
+    of ``settings``. Risks change inside other domains' transactions too (recording a
+    failing evidence raises one), where only the session is at hand."""
+    return {SESSION_KEY: load_matrix(settings.risk_matrix_file)}
 
 
 def matrix_of(session: Session) -> RiskMatrix:

@@ -1,0 +1,3 @@
+"""The gates' tests use the notification tests' HTTP receiver."""
+
+from tests.notify.conftest import receiver  # noqa: F401 - a fixture

@@ -31,6 +31,7 @@ def test_the_model_versions_own_evidence_speaks_first(client: TestClient) -> Non
         "model-versions",
         model_id=model["id"],
         datasets=[{"dataset_version_id": data["id"], "role": "training"}],
+        input_schema={"type": "object", "properties": {"sex": {}, "age": {}}},
     )
     for body in (
         _evidence("model_version", version["id"], "warn"),
@@ -55,6 +56,7 @@ def test_the_model_versions_own_evidence_speaks_first(client: TestClient) -> Non
     assert fairness["expired"] is False
     assert fairness["validity_days"] == 180
     assert document["model_version"]["digest"] == digest
+    assert document["model_version"]["features"] == ["age", "sex"]
     assert document["system"]["risk_tier"] == "unclassified"
     assert document["system"]["classification"] == {
         "present": False,

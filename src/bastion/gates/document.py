@@ -44,6 +44,16 @@ def model_digest(version: ModelVersion) -> str:
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
+def _features(version: ModelVersion, minimization: Evidence | None) -> list[str]:
+    """The model's input columns: as the data minimization check found them, else as
+    the version's declared input schema names them (JSON Schema ``properties`` or keys)."""
+    if minimization is not None and minimization.result.get("features"):
+        return [str(f) for f in minimization.result["features"]]
+    schema = version.input_schema or {}
+    properties = schema.get("properties")
+    return sorted(properties if isinstance(properties, dict) else schema)
+
+
 def _age_days(moment: datetime, now: datetime) -> int:
     return max(0, (now - moment).days)
 
@@ -239,6 +249,7 @@ def assemble(
             "stage": version.stage.value,
             "task_type": version.task_type.value,
             "artifact_sha256": version.artifact_digest,
+            "features": _features(version, minimization),
             "digest": digest,
         },
         "system": described_system,

@@ -152,6 +152,8 @@ def decide(
     )
     in_force = bundle_in_force(session=session, project_id=project_id)
     decision = evaluate(in_force.compiled, gate, document)
+    if decision.allow:
+        break_glass = None  # nothing was overridden: no flag in reports
     result = decision.to_dict() | {
         "schema_version": 1,
         "bundle": {"version": in_force.label, "digest": in_force.bundle.digest},

@@ -197,6 +197,13 @@ class Crosswalk(BaseModel):
         return keys
 
 
+def supported_schema_version(version: int) -> int:
+    """The field validator of ``schema_version`` in every catalog file."""
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"this Bastion reads schema_version {SCHEMA_VERSION}, not {version}")
+    return version
+
+
 class Framework(BaseModel):
     """One catalog file: a law, standard or framework and its requirements."""
 
@@ -219,12 +226,7 @@ class Framework(BaseModel):
 
     _by_id: dict[str, Requirement] = PrivateAttr(default_factory=dict)
 
-    @field_validator("schema_version")
-    @classmethod
-    def _supported_version(cls, version: int) -> int:
-        if version != SCHEMA_VERSION:
-            raise ValueError(f"this Bastion reads schema_version {SCHEMA_VERSION}, not {version}")
-        return version
+    _supported_version = field_validator("schema_version")(supported_schema_version)
 
     @field_validator("requirements")
     @classmethod

@@ -22,12 +22,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from bastion.frameworks.catalog import (
-    SCHEMA_VERSION,
     Catalog,
     Crosswalk,
     FieldProblem,
     Framework,
     split_key,
+    supported_schema_version,
     unknown,
 )
 from bastion.frameworks.errors import CatalogError, locate
@@ -48,12 +48,7 @@ class _CrosswalkFile(BaseModel):
     schema_version: int
     crosswalks: tuple[Crosswalk, ...]
 
-    @field_validator("schema_version")
-    @classmethod
-    def _supported_version(cls, version: int) -> int:
-        if version != SCHEMA_VERSION:
-            raise ValueError(f"this Bastion reads schema_version {SCHEMA_VERSION}, not {version}")
-        return version
+    _supported_version = field_validator("schema_version")(supported_schema_version)
 
     @field_validator("crosswalks")
     @classmethod

@@ -27,7 +27,14 @@ from bastion.inventory.enums import ModelStage, SubjectType
 from bastion.inventory.models import ModelVersion
 from bastion.ledger import service as ledger_service
 from bastion.notify import Notifier
-from bastion.policy import Bundle, CompiledBundle, builtin_bundle, compile_bundle, evaluate
+from bastion.policy import (
+    GATES,
+    Bundle,
+    CompiledBundle,
+    builtin_bundle,
+    compile_bundle,
+    evaluate,
+)
 from bastion.policy import Decision as GateDecision
 from bastion.storage.base import utcnow
 
@@ -461,7 +468,5 @@ def withdraw_request(
 
 
 def refuse_unknown_gate(gate: str) -> None:
-    if gate not in {"register", *(s.value for s in ModelStage if s != ModelStage.DEVELOPMENT)}:
-        raise InvalidInput(
-            f"no gate {gate!r}; gates are register, staging, production, retired", field="gate"
-        )
+    if gate not in GATES:
+        raise InvalidInput(f"no gate {gate!r}; gates are {', '.join(GATES)}", field="gate")

@@ -23,12 +23,17 @@ from bastion.iam.ratelimit import SlidingWindowLimiter
 from bastion.ledger import service as ledger_service
 from bastion.ledger.keys import load_or_create_signer
 from bastion.notify import Notifier, notifier_from_settings
+from bastion.notify.email import Mailer, NullMailer, mailer_from_settings
 
 # Both imported for their effect too, in every process that runs on a Runtime: the gates
 # subscribe the register gate to every new model version, and the risk register to every
 # evidence recorded (failing evidence raises risks).
 from bastion.gates import service as gates_service  # isort: skip
 from bastion.risks import service as risk_service
+
+# Imported for its effect too: alert rules are judged on every monitoring window.
+from bastion.alerts import delivery as alerts_delivery  # isort: skip
+from bastion.alerts import service as alerts_service  # noqa: F401
 from bastion.settings import Settings
 from bastion.storage import migrate
 from bastion.storage.artifacts import LocalArtifactStore
@@ -59,8 +64,10 @@ class Runtime:
     catalog: Catalog
     notifier: Notifier
     login_limiter: SlidingWindowLimiter
+    mailer: Mailer = field(default_factory=NullMailer)
     _stop: threading.Event = field(default_factory=threading.Event)
     _scheduler: threading.Thread | None = None
+    _monitors: threading.Thread | None = None
 
     @classmethod
     def start(cls, settings: Settings) -> "Runtime":
@@ -69,6 +76,16 @@ class Runtime:
         catalog = load_catalog([settings.frameworks_dir] if settings.frameworks_dir else [])
         notifier = notifier_from_settings(
             settings.notification_webhook_url, settings.notification_webhook_secret
+        )
+        password = settings.smtp_password
+        mailer = mailer_from_settings(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            recipients=settings.alert_email_to,
+            username=settings.smtp_username,
+            password=password.get_secret_value() if password is not None else None,
+            starttls=settings.smtp_starttls,
         )
         engine = create_db_engine(settings.effective_database_url)
         try:
@@ -82,7 +99,9 @@ class Runtime:
             engine=engine,
             sessions=_carrying(
                 session_factory(engine),
-                risk_service.session_info(settings) | gates_service.session_info(catalog),
+                risk_service.session_info(settings)
+                | gates_service.session_info(catalog)
+                | alerts_delivery.session_info(notifier, mailer),
             ),
             read_sessions=session_factory(engine, read_only=True),
             store=LocalArtifactStore(settings.artifact_dir),
@@ -94,6 +113,7 @@ class Runtime:
             ),
             catalog=catalog,
             notifier=notifier,
+            mailer=mailer,
         )
 
     @contextmanager
@@ -139,9 +159,32 @@ class Runtime:
         self._scheduler = threading.Thread(target=loop, name="checkpoints", daemon=True)
         self._scheduler.start()
 
+    def start_monitor_schedule(self) -> None:
+        """Run due monitors every ``monitor_interval_seconds`` in a daemon thread."""
+        # Imported here: the statistics libraries a run needs (scikit-learn, scipy) load
+        # when a server starts its schedule, not in every process that opens a Runtime.
+        from bastion.monitoring.scheduler import run_due
+
+        interval = self.settings.monitor_interval_seconds
+        if interval == 0 or self._monitors is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    run_due(self.unit_of_work, self.store)
+                except Exception:  # a failed round must not end the schedule
+                    logger.exception("scheduled monitor round failed")
+
+        self._monitors = threading.Thread(target=loop, name="monitors", daemon=True)
+        self._monitors.start()
+
     def close(self) -> None:
         self._stop.set()
         self.notifier.close(timeout=10)
+        self.mailer.close(timeout=10)
         if self._scheduler is not None:
             self._scheduler.join(timeout=10)
+        if self._monitors is not None:
+            self._monitors.join(timeout=30)
         self.engine.dispose()

@@ -2,10 +2,10 @@
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LogFormat = Literal["human", "json"]
@@ -76,11 +76,35 @@ class Settings(BaseSettings):
     notification_webhook_secret: SecretStr | None = Field(
         default=None, description="The HMAC-SHA256 key that signs them; required with a URL."
     )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for alert e-mails; none: no e-mails."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = Field(default=None, description="SMTP AUTH login, if any.")
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS before anything."
+    )
+    smtp_from: str | None = Field(default=None, description="Sender address of alert e-mails.")
+    alert_email_to: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Recipients of alert e-mails, comma-separated in the environment.",
+    )
+    metrics_public: bool = Field(
+        default=False,
+        description="Serve /metrics without a credential (for a scraper on a private network).",
+    )
     promotion_request_days: int = Field(
         default=14, ge=1, le=365, description="How long a promotion request stays open."
     )
     checkpoint_interval_seconds: int = Field(
         default=300, ge=0, description="How often to sign a checkpoint; 0 turns the schedule off."
+    )
+    monitor_interval_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="How often the server looks for due monitors and runs them; 0 turns the "
+        "schedule off (runs on demand still work).",
     )
 
     # Identity: local logins and console sessions ----------------------------------------
@@ -142,6 +166,13 @@ class Settings(BaseSettings):
         description="Claim value -> {project slug: role}, as JSON: "
         '{"ml-engineers": {"credit-scoring": "data_scientist"}}.',
     )
+
+    @field_validator("alert_email_to", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("risk_matrix_file")
     @classmethod

@@ -39,6 +39,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "dp.query": frozenset({"owner", "data_scientist", "risk_officer"}),
     "dp.budget": frozenset({"owner", "risk_officer"}),
     "risk.write": frozenset({"owner", "data_scientist", "risk_officer"}),
+    "incident.write": frozenset({"owner", "data_scientist", "risk_officer"}),
+    "monitoring.read": EVERY_ROLE,
+    "monitoring.write": frozenset({"owner", "data_scientist", "risk_officer"}),
+    "monitoring.log": frozenset({"owner", "data_scientist", "service"}),
     "compliance.write": frozenset({"owner", "risk_officer"}),
     "evidence.export": frozenset({"owner", "risk_officer", "auditor"}),
     "promotion.approve": frozenset({"owner", "data_scientist", "risk_officer"}),
@@ -111,6 +115,28 @@ ROUTES: dict[tuple[str, str], str] = {
     ("post", f"{P}/dataset-versions/{{record_id}}/assessments/reidentification"): "assessment.run",
     ("post", f"{P}/dataset-versions/{{record_id}}/anonymize"): "inventory.write",
     ("post", f"{P}/model-versions/{{record_id}}/checks/data-minimization"): "assessment.run",
+    ("post", f"{P}/model-versions/{{record_id}}/predictions"): "monitoring.log",
+    ("get", f"{P}/model-versions/{{record_id}}/predictions"): "monitoring.read",
+    ("post", f"{P}/model-versions/{{record_id}}/labels"): "monitoring.log",
+    ("post", f"{P}/model-versions/{{record_id}}/monitors"): "monitoring.write",
+    ("get", f"{P}/monitors"): "monitoring.read",
+    ("get", f"{P}/monitors/{{record_id}}"): "monitoring.read",
+    ("patch", f"{P}/monitors/{{record_id}}"): "monitoring.write",
+    ("delete", f"{P}/monitors/{{record_id}}"): "monitoring.write",
+    ("put", f"{P}/monitors/{{record_id}}/reference"): "monitoring.write",
+    ("post", f"{P}/monitors/{{record_id}}/run"): "monitoring.write",
+    ("get", f"{P}/monitors/{{record_id}}/windows"): "monitoring.read",
+    ("get", f"{P}/monitors/{{record_id}}/windows/{{number}}"): "monitoring.read",
+    ("get", f"{P}/monitors/{{record_id}}/windows/{{number}}/report.json"): "monitoring.read",
+    ("get", f"{P}/monitors/{{record_id}}/windows/{{number}}/report.html"): "monitoring.read",
+    ("get", f"{P}/alerts"): "monitoring.read",
+    ("get", f"{P}/alerts/{{record_id}}"): "monitoring.read",
+    ("post", f"{P}/incidents"): "incident.write",
+    ("get", f"{P}/incidents"): "inventory.read",
+    ("get", f"{P}/incidents/{{record_id}}"): "inventory.read",
+    ("patch", f"{P}/incidents/{{record_id}}"): "incident.write",
+    ("post", f"{P}/incidents/{{record_id}}/notes"): "incident.write",
+    ("post", f"{P}/incidents/{{record_id}}/close"): "incident.write",
     ("post", f"{P}/documents"): "document.write",
     ("get", f"{P}/documents"): "inventory.read",
     ("get", f"{P}/documents/{{record_id}}"): "inventory.read",
@@ -219,7 +245,8 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
     model_version = inv.new("model-versions")
     assert inv.upload("model-versions", model_version["id"], b"weights").status_code == 200
     dataset_version = inv.new("dataset-versions")
-    assert inv.upload("dataset-versions", dataset_version["id"], b"a,b\n1,2\n").status_code == 200
+    uploaded = inv.upload("dataset-versions", dataset_version["id"], b"a,b\n1,2\n", "data.csv")
+    assert uploaded.status_code == 200
     document = inv.attach("model_version", model_version["id"]).json()
     evidence = client.post(
         inv.url("/evidence"),
@@ -244,6 +271,33 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         },
     )
     assert risk.status_code == 201, risk.text
+    monitor = client.post(
+        inv.url(f"/model-versions/{model_version['id']}/monitors"),
+        json={
+            "name": "walked",
+            "dataset_version_id": dataset_version["id"],
+            "prediction_column": "b",
+            "window": {"rows": 1},
+            "min_rows": 1,
+            "alert_rules": [
+                {"name": "walked", "metric": "rows", "condition": "above", "threshold": 0}
+            ],
+        },
+    )
+    assert monitor.status_code == 201, monitor.text
+    logged = client.post(
+        inv.url(f"/model-versions/{model_version['id']}/predictions"),
+        json=[{"prediction_id": "p1", "a": 1, "b": 2}],
+    )
+    assert logged.status_code == 201, logged.text
+    run = client.post(inv.url(f"/monitors/{monitor.json()['id']}/run"))
+    assert run.status_code == 200, run.text
+    [alert] = client.get(inv.url("/alerts")).json()["items"]
+    incident = client.post(
+        inv.url("/incidents"),
+        json={"system_id": ids["systems"], "title": "walked", "severity": "low"},
+    )
+    assert incident.status_code == 201, incident.text
     requester = principals("owner", inv.slug)  # not a walker: any walker may answer
     request = client.post(
         inv.url(f"/model-versions/{model_version['id']}/promotion-requests"),
@@ -280,6 +334,7 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         "questionnaire_id": "dpia",
         "requirement": "gdpr:art5",
         "gate": "register",
+        "number": "0",
     }
     walkers: dict[str, Issued | None] = {role: principals(role, inv.slug) for role in ROLES}
     walkers["nobody"] = principals()
@@ -291,6 +346,9 @@ def world(client: TestClient, principals: PrincipalFactory) -> Iterator[World]:
         "evidence": evidence.json()["id"],
         "risks": risk.json()["id"],
         "promotion-requests": request.json()["id"],
+        "monitors": monitor.json()["id"],
+        "alerts": alert["id"],
+        "incidents": incident.json()["id"],
     }
     return World(client=client, inv=inv, values=values, walkers=walkers, record_ids=record_ids)
 

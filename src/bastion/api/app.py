@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bastion import __version__
+from bastion.alerts.router import metrics_router
+from bastion.alerts.router import router as alerts_router
 from bastion.api import problems
 from bastion.cards.router import router as cards_router
 from bastion.compliance.router import catalogs as catalogs_router
@@ -22,9 +24,11 @@ from bastion.errors import StorageUnavailable
 from bastion.evidence.router import router as evidence_router
 from bastion.gates.router import router as gates_router
 from bastion.iam.router import router as iam_router
+from bastion.incidents.router import router as incidents_router
 from bastion.inventory.router import router as inventory_router
 from bastion.ledger.router import router as ledger_router
 from bastion.logs import request_id_var
+from bastion.monitoring.router import router as monitoring_router
 from bastion.privacy_budget.router import router as privacy_budget_router
 from bastion.reports.router import router as reports_router
 from bastion.risks.router import router as risks_router
@@ -103,6 +107,7 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
         if on_start is not None:
             on_start(runtime)
         runtime.start_checkpoint_schedule()
+        runtime.start_monitor_schedule()
         try:
             yield
         finally:
@@ -136,6 +141,10 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
     app.include_router(gates_router)
     app.include_router(iam_router)
     app.include_router(ledger_router)
+    app.include_router(monitoring_router)
+    app.include_router(alerts_router)
+    app.include_router(incidents_router)
+    app.include_router(metrics_router)
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     def healthz() -> dict[str, str]:

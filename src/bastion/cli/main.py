@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from bastion import __version__
-from bastion.cli import audit, evidence, iam, inventory, local, output
+from bastion.cli import audit, evidence, iam, inventory, local, monitoring, output
 from bastion.cli.assess import assess
 from bastion.cli.card import card
 from bastion.cli.compliance import (
@@ -23,6 +23,8 @@ from bastion.cli.compliance import (
     report,
 )
 from bastion.cli.dp import dp
+from bastion.cli.drift import drift
+from bastion.cli.incidents import alerts, incidents
 from bastion.cli.lineage import lineage
 from bastion.cli.policy import policy, promotions
 from bastion.cli.protect import anonymize, privacy, scan
@@ -105,7 +107,9 @@ app.add_typer(scan, name="scan")
 app.command("anonymize")(anonymize)
 app.add_typer(privacy, name="privacy")
 app.add_typer(dp, name="dp")
+app.command("drift")(drift)
 app.add_typer(risks, name="risks")
+app.add_typer(monitoring.monitors, name="monitors")
 app.add_typer(frameworks, name="frameworks")
 app.command("classify")(classify)
 app.add_typer(questionnaire, name="questionnaire")
@@ -114,6 +118,8 @@ app.command("report")(report)
 app.command("evidence-pack")(evidence_pack)
 app.add_typer(policy, name="policy")
 app.add_typer(promotions, name="promotions")
+app.add_typer(incidents, name="incidents")
+app.add_typer(alerts, name="alerts")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     DP_QUERY = "dp.query"
     DP_BUDGET = "dp.budget"
     RISK_WRITE = "risk.write"
+    INCIDENT_WRITE = "incident.write"
     COMPLIANCE_WRITE = "compliance.write"
     PROMOTION_APPROVE = "promotion.approve"
     POLICY_MANAGE = "policy.manage"
@@ -46,6 +47,9 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     MEMBERS_READ = "members.read"
     MEMBERS_MANAGE = "members.manage"
+    MONITORING_READ = "monitoring.read"
+    MONITORING_WRITE = "monitoring.write"
+    MONITORING_LOG = "monitoring.log"
     # Organization scope: admins only.
     PROJECT_CREATE = "project.create"
     IAM_ADMIN = "iam.admin"
@@ -73,10 +77,13 @@ _WRITES = frozenset(
         Permission.DP_QUERY,
         Permission.DP_BUDGET,
         Permission.RISK_WRITE,
+        Permission.INCIDENT_WRITE,
         Permission.COMPLIANCE_WRITE,
         Permission.PROMOTION_APPROVE,
         Permission.POLICY_MANAGE,
         Permission.MEMBERS_MANAGE,
+        Permission.MONITORING_WRITE,
+        Permission.MONITORING_LOG,
         Permission.PROJECT_CREATE,
         Permission.IAM_ADMIN,
         Permission.LEDGER_SIGN,
@@ -108,8 +115,14 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.DP_QUERY,
         # The engineers who build a system know its risks first and record them.
         P.RISK_WRITE,
+        # They are also the ones paged when its monitors alert, and handle the incidents.
+        P.INCIDENT_WRITE,
         # The policy decides whose approval counts; this only lets them answer.
         P.PROMOTION_APPROVE,
+        # They set up the monitors of their models and log what the models see.
+        P.MONITORING_READ,
+        P.MONITORING_WRITE,
+        P.MONITORING_LOG,
     },
     # Risk officers run assessments themselves: independent validation of a model
     # ("effective challenge") is their job, and it records evidence, not inventory.
@@ -126,11 +139,15 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.DP_BUDGET,
         # Keeping the risk register: ratings, treatments, reviews, closing.
         P.RISK_WRITE,
+        P.INCIDENT_WRITE,
         # Classifying systems, answering the law's questionnaires and owning controls.
         P.COMPLIANCE_WRITE,
         P.EVIDENCE_EXPORT,
         P.PROMOTION_APPROVE,
         P.POLICY_MANAGE,
+        # Watching models in production, and the alert rules on them, is risk work.
+        P.MONITORING_READ,
+        P.MONITORING_WRITE,
     },
     Role.AUDITOR: _READ_INVENTORY
     | {
@@ -140,9 +157,11 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.AUDIT_READ,
         P.MEMBERS_READ,
         P.EVIDENCE_EXPORT,
+        P.MONITORING_READ,
     },
-    Role.VIEWER: _READ_INVENTORY,
-    Role.SERVICE: _READ_INVENTORY | {P.ARTIFACT_DOWNLOAD},
+    Role.VIEWER: _READ_INVENTORY | {P.MONITORING_READ},
+    # A deployed model's service account logs its predictions and the labels that follow.
+    Role.SERVICE: _READ_INVENTORY | {P.ARTIFACT_DOWNLOAD, P.MONITORING_READ, P.MONITORING_LOG},
 }
 
 

@@ -20,13 +20,25 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Protocol, Self, TypeVar, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    BinaryIO,
+    Generic,
+    Literal,
+    Protocol,
+    Self,
+    TypeVar,
+    cast,
+    overload,
+)
 from urllib.parse import quote
 
 import httpx
 import pydantic
 
 from bastion import __version__
+from bastion.alerts.schemas import AlertQuery, AlertRead
 from bastion.compliance.schemas import (
     Answers,
     ClassificationRead,
@@ -67,6 +79,16 @@ from bastion.iam.schemas import (
     UserCreate,
     UserRead,
 )
+from bastion.incidents.schemas import (
+    IncidentClose,
+    IncidentCreate,
+    IncidentDetail,
+    IncidentEventRead,
+    IncidentNote,
+    IncidentQuery,
+    IncidentRead,
+    IncidentUpdate,
+)
 from bastion.inventory.enums import SubjectType
 from bastion.inventory.schemas import (
     DatasetCreate,
@@ -101,6 +123,18 @@ from bastion.inventory.schemas import (
     SystemQuery,
     SystemRead,
     SystemUpdate,
+)
+from bastion.monitoring.schemas import (
+    BatchQuery,
+    LabelBatchRead,
+    MonitorCreate,
+    MonitorQuery,
+    MonitorRead,
+    MonitorUpdate,
+    PredictionBatchRead,
+    RunRead,
+    WindowQuery,
+    WindowRead,
 )
 from bastion.privacy_budget.schemas import (
     DpQueryCreate,
@@ -1259,6 +1293,264 @@ class Client:
             headers={"Content-Type": media_types[format]},
         )
         return RiskImportResult.model_validate(response.json())
+
+    # Monitoring --------------------------------------------------------------------------
+    #
+    # Monitors of model versions, the prediction and label log, runs and windows. Tables
+    # (pandas, polars, Arrow) travel as compressed Arrow IPC streams: no per-row work on
+    # either side.
+
+    def _monitors(self, project: Ref) -> str:
+        return f"{API}/projects/{_segment(project)}/monitors"
+
+    def _version_path(self, project: Ref, version_id: Ref, leaf: str) -> str:
+        return f"{self._in(project, _MODEL_VERSIONS)}/{_segment(version_id)}/{leaf}"
+
+    @staticmethod
+    def _arrow_stream(data: Any, role: str) -> bytes:
+        """A table (pandas, polars, Arrow, or a path to Parquet/CSV) as an Arrow IPC stream."""
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+        import pyarrow.ipc as pa_ipc
+        import pyarrow.parquet as pq
+
+        if isinstance(data, str | os.PathLike):
+            path = Path(data)
+            if path.suffix.lower() == ".parquet":
+                table = pq.read_table(path)
+            elif path.suffix.lower() == ".csv":
+                table = pa_csv.read_csv(path)
+            else:
+                raise InvalidRequestError(
+                    f"{role}: read Parquet or CSV files, not {path.name!r}", field=role
+                )
+        elif isinstance(data, pa.Table):
+            table = data
+        elif isinstance(data, pa.RecordBatch):
+            table = pa.Table.from_batches([data])
+        elif type(data).__module__.startswith("polars"):
+            table = data.to_arrow()
+        elif type(data).__module__.startswith("pandas"):
+            table = pa.Table.from_pandas(data, preserve_index=False)
+        else:
+            raise InvalidRequestError(
+                f"{role}: expected a pandas, polars or Arrow table, got {type(data).__name__}",
+                field=role,
+            )
+        sink = io.BytesIO()
+        # zstd: a few times smaller on the wire (text columns), at little CPU either side.
+        options = pa_ipc.IpcWriteOptions(compression="zstd")
+        with pa_ipc.new_stream(sink, table.schema, options=options) as writer:
+            writer.write_table(table)
+        return sink.getvalue()
+
+    def _send_table(
+        self, path: str, data: Any, role: str, params: dict[str, str], method: str = "POST"
+    ) -> httpx.Response:
+        return self._request(
+            method,
+            path,
+            params=params,
+            content=self._arrow_stream(data, role),
+            headers={"Content-Type": "application/vnd.apache.arrow.stream"},
+        )
+
+    def create_monitor(
+        self, project: Ref, version_id: Ref, data: MonitorCreate | None = None, /, **fields: Any
+    ) -> MonitorRead:
+        """Create a monitor of a model version (fields of ``MonitorCreate``: ``name``,
+        ``dataset_version_id`` as reference, ``columns``, ``prediction_column``,
+        ``protected_attributes``, ``window`` such as ``{"rows": 1000}`` or
+        ``{"period": "1d"}``, ``schedule``, ``alert_rules``, …). Without a dataset version,
+        give the reference with ``set_monitor_reference``."""
+        body = _validate(MonitorCreate, data, fields)
+        return self._create(self._version_path(project, version_id, "monitors"), MonitorRead, body)
+
+    def set_monitor_reference(self, project: Ref, monitor_id: Ref, data: Any) -> MonitorRead:
+        """Upload a monitor's reference data (a table or a Parquet/CSV path) and fit its
+        profile; a later upload replaces it."""
+        path = f"{self._monitors(project)}/{_segment(monitor_id)}/reference"
+        return MonitorRead.model_validate(self._send_table(path, data, "data", {}, "PUT").json())
+
+    def list_monitors(self, project: Ref, **filters: Any) -> Page[MonitorRead]:
+        """One page of monitors; filters of ``MonitorQuery`` (``model_version_id``,
+        ``enabled``, ``sort``, ``limit``, ``cursor``)."""
+        query = _validate(MonitorQuery, None, filters)
+        data = self._request("GET", self._monitors(project), params=_json(query)).json()
+        items = [MonitorRead.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
+
+    def get_monitor(self, project: Ref, monitor_id: Ref) -> MonitorRead:
+        return self._get(f"{self._monitors(project)}/{_segment(monitor_id)}", MonitorRead)
+
+    def update_monitor(
+        self, project: Ref, monitor_id: Ref, data: MonitorUpdate | None = None, /, **fields: Any
+    ) -> MonitorRead:
+        """Change some fields of a monitor. Without ``version``, the version read just
+        before is sent (someone else's change in between still raises ``ConflictError``)."""
+        if data is None and "version" not in fields:
+            fields["version"] = self.get_monitor(project, monitor_id).version
+        body = _validate(MonitorUpdate, data, fields)
+        path = f"{self._monitors(project)}/{_segment(monitor_id)}"
+        return MonitorRead.model_validate(self._request("PATCH", path, json=_json(body)).json())
+
+    def disable_monitor(self, project: Ref, monitor_id: Ref) -> MonitorRead:
+        """Stop the monitor's scheduled runs; its windows and evidence stay."""
+        return self.update_monitor(project, monitor_id, enabled=False)
+
+    def delete_monitor(self, project: Ref, monitor_id: Ref) -> None:
+        """Delete the monitor and its window records; their evidence stays."""
+        self._request("DELETE", f"{self._monitors(project)}/{_segment(monitor_id)}")
+
+    def log_predictions(
+        self,
+        project: Ref,
+        version_id: Ref,
+        data: Any,
+        *,
+        prediction_id: str = "prediction_id",
+        timestamp: str = "timestamp",
+    ) -> PredictionBatchRead:
+        """Log a batch of a model version's predictions: a pandas, polars or Arrow table
+        (or a Parquet/CSV path) with an id column (``prediction_id`` names it), the
+        prediction, the features and optionally a timestamp column (``timestamp`` names
+        it; without one, the time of receipt). Ids repeated within the batch are refused
+        (``InvalidInputError`` naming the rows); ids of earlier batches are counted in
+        ``duplicates``. Sending the same batch again (a retry) adds nothing: ``repeated``."""
+        params = {"id_column": prediction_id, "timestamp_column": timestamp}
+        response = self._send_table(
+            self._version_path(project, version_id, "predictions"), data, "data", params
+        )
+        return PredictionBatchRead.model_validate(response.json())
+
+    def list_prediction_batches(
+        self, project: Ref, version_id: Ref, **filters: Any
+    ) -> Page[PredictionBatchRead]:
+        """One page of a model version's logged batches, newest first (``limit``,
+        ``cursor``); their rows stay in the server's artifact store."""
+        query = _validate(BatchQuery, None, filters)
+        path = self._version_path(project, version_id, "predictions")
+        data = self._request("GET", path, params=_json(query)).json()
+        items = [PredictionBatchRead.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
+
+    def log_labels(
+        self,
+        project: Ref,
+        version_id: Ref,
+        data: Any,
+        *,
+        prediction_id: str = "prediction_id",
+        label: str = "label",
+    ) -> LabelBatchRead:
+        """Log labels of logged predictions, late or not: a table (or path, or a mapping
+        ``{prediction id: label}``) with the id column and the label column. The last
+        label given for an id wins (``duplicates``); labels of ids not logged yet are kept
+        (``unknown``, ``unknown_ids``)."""
+        if isinstance(data, Mapping):
+            import pyarrow as pa
+
+            data = pa.table({prediction_id: list(data.keys()), label: list(data.values())})
+        params = {"id_column": prediction_id, "label_column": label}
+        response = self._send_table(
+            self._version_path(project, version_id, "labels"), data, "data", params
+        )
+        return LabelBatchRead.model_validate(response.json())
+
+    def run_monitor(self, project: Ref, monitor_id: Ref) -> RunRead:
+        """Evaluate the monitor's complete windows now (and re-evaluate windows that late
+        labels changed), as the server's schedule does."""
+        path = f"{self._monitors(project)}/{_segment(monitor_id)}/run"
+        return RunRead.model_validate(self._request("POST", path).json())
+
+    def monitor_windows(self, project: Ref, monitor_id: Ref, **filters: Any) -> Page[WindowRead]:
+        """One page of the monitor's evaluated windows, newest first (``sort="index"``
+        for oldest first; ``limit``, ``cursor``)."""
+        query = _validate(WindowQuery, None, filters)
+        path = f"{self._monitors(project)}/{_segment(monitor_id)}/windows"
+        data = self._request("GET", path, params=_json(query)).json()
+        items = [WindowRead.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
+
+    @overload
+    def window_report(
+        self, project: Ref, monitor_id: Ref, index: int, *, format: Literal["json"] = "json"
+    ) -> dict[str, Any]: ...
+    @overload
+    def window_report(
+        self, project: Ref, monitor_id: Ref, index: int, *, format: Literal["html"]
+    ) -> str: ...
+    def window_report(
+        self, project: Ref, monitor_id: Ref, index: int, *, format: str = "json"
+    ) -> dict[str, Any] | str:
+        """A window's drift report: JSON (per column the test, statistic, threshold and
+        drift flag, then the dataset verdict) or a self-contained HTML page."""
+        if format not in ("json", "html"):
+            raise InvalidRequestError(f"format: {format!r}; use json or html", field="format")
+        window = f"{self._monitors(project)}/{_segment(monitor_id)}/windows/{int(index)}"
+        response = self._request("GET", f"{window}/report.{format}")
+        if format == "html":
+            return response.text
+        report: dict[str, Any] = response.json()
+        return report
+
+    # Incidents ---------------------------------------------------------------------------
+
+    def _incidents(self, project: Ref) -> str:
+        return f"{API}/projects/{_segment(project)}/incidents"
+
+    def list_alerts(self, project: Ref, **filters: Any) -> Page[AlertRead]:
+        """One page of alert states (one per monitor and rule); filters of ``AlertQuery``
+        (``monitor_id``, ``model_version_id``, ``state``, ``severity``, ``sort``,
+        ``limit``, ``cursor``)."""
+        query = _validate(AlertQuery, None, filters)
+        path = f"{API}/projects/{_segment(project)}/alerts"
+        data = self._request("GET", path, params=_json(query)).json()
+        items = [AlertRead.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
+
+    def create_incident(
+        self, project: Ref, data: IncidentCreate | None = None, /, **fields: Any
+    ) -> IncidentDetail:
+        """Report an incident of an AI system (fields of ``IncidentCreate``: ``system_id``,
+        ``title``, and optionally ``description``, ``severity``, ``owner``,
+        ``risk_category``); a risk of that category is raised in the register."""
+        body = _validate(IncidentCreate, data, fields)
+        return self._create(self._incidents(project), IncidentDetail, body)
+
+    def list_incidents(self, project: Ref, **filters: Any) -> Page[IncidentRead]:
+        """One page of incidents; filters of ``IncidentQuery`` (``system_id``, ``status``,
+        ``severity``, ``open_only``, ``sort``, ``limit``, ``cursor``)."""
+        query = _validate(IncidentQuery, None, filters)
+        data = self._request("GET", self._incidents(project), params=_json(query)).json()
+        items = [IncidentRead.model_validate(item) for item in data["items"]]
+        return Page(items=items, next_cursor=data.get("next_cursor"))
+
+    def get_incident(self, project: Ref, incident: Ref) -> IncidentDetail:
+        """An incident by id or number (``"I-3"``), with its links and timeline."""
+        return self._get(f"{self._incidents(project)}/{_segment(incident)}", IncidentDetail)
+
+    def update_incident(
+        self, project: Ref, incident: Ref, data: IncidentUpdate | None = None, /, **fields: Any
+    ) -> IncidentDetail:
+        """Change ``title``, ``description``, ``severity``, ``owner`` or ``status``
+        (``investigating``, ``mitigated``); ``note`` says why, in the timeline."""
+        body = _validate(IncidentUpdate, data, fields)
+        path = f"{self._incidents(project)}/{_segment(incident)}"
+        return IncidentDetail.model_validate(self._request("PATCH", path, json=_json(body)).json())
+
+    def add_incident_note(self, project: Ref, incident: Ref, note: str) -> IncidentEventRead:
+        """Add a note to the incident's timeline."""
+        body = _validate(IncidentNote, None, {"note": note})
+        path = f"{self._incidents(project)}/{_segment(incident)}/notes"
+        return self._create(path, IncidentEventRead, body)
+
+    def close_incident(self, project: Ref, incident: Ref, resolution: str) -> IncidentDetail:
+        """Close the incident with its resolution; ``ConflictError`` while an alert it
+        links still fires."""
+        body = _validate(IncidentClose, None, {"resolution": resolution})
+        path = f"{self._incidents(project)}/{_segment(incident)}/close"
+        return self._create(path, IncidentDetail, body)
 
     # Identity and access -----------------------------------------------------------------
 

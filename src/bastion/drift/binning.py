@@ -1,0 +1,73 @@
+"""Finding the bin of a million values fast: ``numpy.searchsorted`` with a lookup table.
+
+A binary search over a thousand edges costs about 60 ns a value (ten unpredictable
+branches), which would make binning alone take over a second for a 20-column window of
+a million rows. The edges are fixed by the reference, so a table can be built once: the
+range between the first and last edge is cut into equal cells, and the table holds, per
+cell, the bin at the cell's start. A value's cell is one multiplication away; from the
+bin two cells below it, a few vectorized steps (``index += value >= edge[index]``) reach
+its bin — about 7 ms for a million values. Where edges crowd one cell (heavy tails), the
+steps needed would be many: the plain binary search is used instead.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Binner"]
+
+_MIN_CELLS = 4096
+_MAX_CELLS = 1 << 20  # a 2 MB table
+_MAX_STEPS = 6
+
+
+class Binner:
+    """``index(values)`` equals ``numpy.searchsorted(edges, values, side="right")`` for
+    finite values: 0 below the first edge, ``len(edges)`` from the last one up."""
+
+    def __init__(self, edges: npt.NDArray[np.float64]) -> None:
+        self.edges = edges
+        self._table: npt.NDArray[np.integer[Any]] | None = None
+        self._start = self._scale = 0.0
+        self._cells = self._steps = 0
+        self._padded = np.append(edges, np.inf)
+        # Python floats: a span past the float range is inf, not a numpy overflow warning.
+        span = float(edges[-1]) - float(edges[0]) if edges.size >= 2 else 0.0
+        if not math.isfinite(span) or span <= 0:
+            return
+        # Cells a quarter of a narrow gap wide (a few narrower gaps cost a step or two).
+        gap = float(np.quantile(np.diff(edges), 0.01))
+        cells = int(min(max(4 * span / gap, _MIN_CELLS), _MAX_CELLS))
+        scale = cells / span
+        # table[j] = the bin at the start of cell j - 3 (for cells -3 … cells + 2): the
+        # number of edges at or below that point, counted from where each edge falls in
+        # the grid (a bincount, not a binary search per cell).
+        grid = float(edges[0]) + np.arange(-3, cells + 3) / scale
+        first = np.searchsorted(grid, edges, side="left")
+        counts = np.cumsum(np.bincount(first, minlength=grid.size + 1)[: grid.size])
+        # Bin numbers fit in 16 bits for any profile's thousand-odd edges: half the memory
+        # and cache of 32-bit entries.
+        small = edges.size < np.iinfo(np.int16).max
+        table: npt.NDArray[np.integer[Any]] = counts.astype(np.int16 if small else np.int32)
+        # From cell k (-1 … cells) the walk starts at table[k + 1] (two cells below, safe
+        # from rounding) and ends by table[k + 5] (two cells above): at most this many steps.
+        steps = int((table[4:] - table[:-4]).max())
+        if steps <= _MAX_STEPS:
+            self._table, self._start, self._scale = table, float(edges[0]), scale
+            self._cells, self._steps = cells, steps
+
+    def index(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+        """The bin of each finite value."""
+        if self._table is None:
+            return np.searchsorted(self.edges, values, side="right")
+        cell = values - self._start
+        cell *= self._scale
+        np.clip(cell, -1.0, float(self._cells), out=cell)
+        found = self._table[cell.astype(np.int32) + 1].astype(np.intp)
+        for _ in range(self._steps):
+            found += values >= self._padded[found]
+        return found

@@ -95,6 +95,9 @@ def create_monitor(
     alert_rules: Annotated[
         str | None, typer.Option(help="Alert rules as a JSON list, or @FILE.")
     ] = None,
+    learn_thresholds: Annotated[
+        bool, typer.Option(help="Learn drift bands (mean ± 3 sigma) from the reference's windows.")
+    ] = False,
     disabled: Annotated[bool, typer.Option(help="Create it without scheduled runs.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -120,6 +123,7 @@ def create_monitor(
         "min_rows": min_rows,
         "schedule": schedule,
         "enabled": not disabled,
+        "learn_thresholds": learn_thresholds,
     }  # fmt: skip
     optional = {
         "dataset_version_id": dataset_version, "columns": column, "categorical": categorical,

@@ -9,11 +9,23 @@ from typing import Any
 
 import polars as pl
 
-from bastion.drift import DriftConfig, Profile, fit_profile
+from bastion.drift import DriftConfig, Profile, fit_profile, learn_thresholds, summarize
 from bastion.errors import InvalidInput
 from bastion.monitoring.batches import ID, TIMESTAMP, to_parquet
 from bastion.monitoring.log import read_blob, store_bytes
 from bastion.storage.artifacts import ArtifactStore
+
+LEARNING_WINDOWS = 20
+
+
+@dataclass(frozen=True)
+class Learning:
+    """What learning drift bands from the reference needs: the monitor's drift settings
+    (columns with a rule of their own keep it) and its window size in rows (None for
+    time windows)."""
+
+    config: DriftConfig
+    window_rows: int | None
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,7 @@ class Fitted:
     anomaly_digest: str | None
     columns: list[str]
     categorical: list[str]
+    learned: dict[str, dict[str, Any]]  # column → rule with a learned band (drift_config)
 
 
 def watched_columns(
@@ -73,9 +86,11 @@ def fit(
     label_column: str | None,
     prediction_column: str | None,
     reference_digest: str | None = None,
+    learn: Learning | None = None,
 ) -> Fitted:
     """Fit the profile and anomaly model of ``frame`` and store them (and the reference
-    itself, unless it is in the store already as ``reference_digest``).
+    itself, unless it is in the store already as ``reference_digest``), and with
+    ``learn``, the drift bands of the watched columns (see :func:`learned_rules`).
 
     The anomaly model reads the numeric inputs (the watched columns but the
     prediction); without any, the monitor has none.
@@ -115,7 +130,35 @@ def fit(
         anomaly_digest=anomaly_digest,
         columns=watched,
         categorical=[c for c in watched if profile.columns[c].kind == "categorical"],
+        learned={} if learn is None else learned_rules(frame, profile, learn),
     )
+
+
+def learned_rules(frame: pl.DataFrame, profile: Profile, learn: Learning) -> dict[str, Any]:
+    """Drift bands (mean ± 3 sigma, :func:`bastion.drift.learn_thresholds`) of the watched
+    columns without a rule of their own, learned from windows of the reference itself.
+
+    Its rows are shuffled (seeded: the same reference learns the same bands) — a training
+    file is often sorted, and its first rows are no ordinary window — and cut into
+    windows of the monitor's size, at most ``LEARNING_WINDOWS``; a time-window monitor
+    cuts the reference into ``LEARNING_WINDOWS`` parts.
+    """
+    size = learn.window_rows or frame.height // LEARNING_WINDOWS
+    count = min(frame.height // size, LEARNING_WINDOWS) if size else 0
+    if count < 2:
+        raise InvalidInput(
+            f"learn_thresholds: the reference's {frame.height} rows make fewer than two "
+            f"windows of {size} rows to learn from",
+            field="learn_thresholds",
+        )
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=0)
+    windows = [summarize(shuffled.slice(i * size, size), profile) for i in range(count)]
+    learned = learn_thresholds(profile, windows, learn.config)
+    return {
+        name: rule.to_dict()
+        for name, rule in learned.columns.items()
+        if rule.band is not None and name not in learn.config.columns
+    }
 
 
 def _store_json(store: ArtifactStore, document: dict[str, Any]) -> str:

@@ -131,6 +131,11 @@ class MonitorCreate(Input):
     drift_config: JsonObject = Field(
         default_factory=dict, description="Overrides of bastion.drift.DriftConfig's defaults."
     )
+    learn_thresholds: bool = Field(
+        default=False,
+        description="Learn each watched column's drift band (mean ± 3 sigma) from windows of the "
+        "reference itself; written into drift_config.columns (columns with a rule keep it).",
+    )
     min_rows: int = Field(
         default=100, ge=1, description="Fewer rows in a window: insufficient_data, no drift."
     )

@@ -98,8 +98,34 @@ def _dataset_frame(
         return read_frame(stored.path), stored.sha256
 
 
+def _own_drift_config(monitor: Monitor) -> dict[str, Any]:
+    """The monitor's drift settings without the bands learned from its reference."""
+    learned = set(monitor.reference.get("learned", ()))
+    if not learned:
+        return dict(monitor.drift_config)
+    columns = monitor.drift_config.get("columns", {})
+    own = {k: v for k, v in columns.items() if k not in learned}
+    return monitor.drift_config | {"columns": own}
+
+
+def _learning(monitor: Monitor, window: dict[str, int]) -> monitor_reference.Learning | None:
+    if not monitor.reference.get("learn_thresholds"):
+        return None
+    return monitor_reference.Learning(
+        config=monitor_reference.drift_config(_own_drift_config(monitor)),
+        window_rows=window.get("rows"),
+    )
+
+
 def _apply_fit(monitor: Monitor, fitted: monitor_reference.Fitted, source: dict[str, Any]) -> None:
-    monitor.reference = source | {"digest": fitted.reference_digest, "rows": fitted.rows}
+    """Keep what was fitted; learned bands replace those learned before, in drift_config
+    where they can be read and edited (an edited band is the user's: never relearned)."""
+    fitted_from = {"digest": fitted.reference_digest, "rows": fitted.rows}
+    if monitor.reference.get("learn_thresholds"):
+        own = _own_drift_config(monitor)
+        monitor.drift_config = own | {"columns": own.get("columns", {}) | fitted.learned}
+        fitted_from |= {"learn_thresholds": True, "learned": sorted(fitted.learned)}
+    monitor.reference = source | fitted_from
     monitor.profile_digest = fitted.profile_digest
     monitor.anomaly_digest = fitted.anomaly_digest
     monitor.columns = fitted.columns
@@ -128,7 +154,11 @@ def create_monitor(
         model_version_id=version.id,
         name=data.name,
         description=data.description,
-        reference={"source": "upload"},
+        # The flag lives with the reference: every later fit of it learns again.
+        reference={
+            "source": "upload",
+            **({"learn_thresholds": True} if data.learn_thresholds else {}),
+        },
         columns=data.columns or [],
         categorical=data.categorical or [],
         prediction_column=data.prediction_column,
@@ -154,6 +184,7 @@ def create_monitor(
             categorical=data.categorical,
             label_column=data.label_column,
             prediction_column=data.prediction_column,
+            learn=_learning(monitor, monitor.window),
         )
         source = {
             "source": "dataset_version",
@@ -196,6 +227,7 @@ def set_reference(
         categorical=monitor.categorical or None,
         label_column=monitor.label_column,
         prediction_column=monitor.prediction_column,
+        learn=_learning(monitor, monitor.window),
     )
     _apply_fit(monitor, fitted, {"source": "upload"})
     _flush(session)
@@ -260,6 +292,12 @@ def update_monitor(
         )
     if "drift_config" in changes:
         monitor_reference.drift_config(changes["drift_config"])
+        if monitor.reference.get("learned"):
+            # A learned band edited (or removed) by hand is the user's from now on.
+            before = monitor.drift_config.get("columns", {})
+            after = changes["drift_config"].get("columns", {})
+            kept = [c for c in monitor.reference["learned"] if after.get(c) == before.get(c)]
+            monitor.reference = monitor.reference | {"learned": kept}
     if _REFIT & changes.keys() and monitor.profile_digest is not None:
         frame = monitor_reference.load_frame(store, monitor.reference["digest"])
         columns = changes.get("columns", monitor.columns)
@@ -275,6 +313,7 @@ def update_monitor(
             label_column=changes.get("label_column", monitor.label_column),
             prediction_column=changes.get("prediction_column", monitor.prediction_column),
             reference_digest=monitor.reference["digest"],
+            learn=_learning(monitor, changes.get("window", monitor.window)),
         )
         source = {k: v for k, v in monitor.reference.items() if k not in {"digest", "rows"}}
         _apply_fit(monitor, fitted, source)

@@ -7,6 +7,7 @@ check what they get with :func:`verify`. E-mails go the same way through a :clas
 (:func:`mailer_from_settings`, ``send(subject, text)``). See docs/notifications.md.
 """
 
+from bastion.notify.delivery import DeliveryStats
 from bastion.notify.email import EmailNotifier, Mailer, NullMailer, mailer_from_settings
 from bastion.notify.notifier import Notifier, NullNotifier, notifier_from_settings
 from bastion.notify.signing import (
@@ -17,7 +18,7 @@ from bastion.notify.signing import (
     sign,
     verify,
 )
-from bastion.notify.webhook import DeliveryStats, WebhookNotifier
+from bastion.notify.webhook import WebhookNotifier
 
 __all__ = [
     "DELIVERY_HEADER",

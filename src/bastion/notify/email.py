@@ -5,8 +5,8 @@ The alert service calls :meth:`EmailNotifier.send` once its transaction has comm
 or unreachable mail server never blocks or fails the caller (a window evaluation, an
 ingestion). One daemon worker thread, started on the first message, sends each one with
 :mod:`smtplib` — STARTTLS before logging in unless told otherwise — and retries
-temporary failures (connection errors, timeouts, 4xx replies) with the same exponential
-back-off and jitter as the webhooks (:func:`bastion.notify.webhook.backoff_delay`).
+temporary failures (connection errors, timeouts, 4xx replies) with the same queue,
+exponential back-off and jitter as the webhooks (:mod:`bastion.notify.delivery`).
 Permanent refusals (5xx: a bad password, an unknown recipient) are not retried.
 
 Logs name the server (``host:port``), the message id and the number of recipients —
@@ -16,19 +16,17 @@ never the password, the addresses or the message, which may all be personal data
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import logging
 import smtplib
 import ssl
-import threading
 import uuid
-from collections import deque
+from contextlib import nullcontext
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Literal, Protocol
+from typing import Protocol
 
 from bastion.errors import InvalidInput
-from bastion.notify.webhook import DeliveryStats, backoff_delay
+from bastion.notify.delivery import Attempt, DeliveryQueue, DeliveryStats, Outcome, is_loopback
 
 __all__ = ["EmailNotifier", "Mailer", "NullMailer", "mailer_from_settings"]
 
@@ -71,21 +69,6 @@ class NullMailer:
 class _Message:
     id: str
     message: EmailMessage
-
-
-@dataclass(frozen=True, slots=True)
-class _Attempt:
-    outcome: Literal["sent", "retry", "refused"]
-    reason: str = ""
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _checked_address(value: str, field: str) -> str:
@@ -167,21 +150,25 @@ class EmailNotifier:
                 "alert_email_to: give at least one recipient for e-mail notifications",
                 field="alert_email_to",
             )
-        if username and not starttls and not allow_insecure and not _is_loopback(host):
+        if username and not starttls and not allow_insecure and not is_loopback(host):
             raise InvalidInput(
                 f"refusing to log in to {host} without STARTTLS: the password would travel "
                 "in clear. Turn STARTTLS on (BASTION_SMTP_STARTTLS=true), or pass "
                 "allow_insecure=True for a trusted network.",
                 field="smtp_starttls",
             )
-        for name, value, minimum in (
-            ("max_attempts", max_attempts, 1),
-            ("queue_size", queue_size, 1),
-            ("backoff_base", backoff_base, 0),
-            ("backoff_max", backoff_max, 0),
-        ):
-            if value < minimum:
-                raise InvalidInput(f"{name} must be at least {minimum}", field=name)
+        self._queue = DeliveryQueue(
+            lambda: nullcontext(self._attempt),  # a connection per attempt: nothing to hold
+            describe=self._describe,
+            report=self._report,
+            sender="mailer",
+            thread_name="bastion-notify-email",
+            logger=logger,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            queue_size=queue_size,
+        )
         if not timeout > 0:
             raise InvalidInput("timeout must be positive", field="timeout")
         self._host = host
@@ -192,21 +179,7 @@ class EmailNotifier:
         self._password = password or ""
         self._starttls = starttls
         self._tls_context = tls_context
-        self._max_attempts = max_attempts
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
         self._timeout = timeout
-        self._queue_size = queue_size
-
-        self._lock = threading.Lock()
-        self._wakeup = threading.Condition(self._lock)
-        self._queue: deque[_Message] = deque()
-        self._closing = False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._sent = 0
-        self._failed = 0
-        self._dropped = 0
 
     @property
     def _server(self) -> str:
@@ -221,8 +194,7 @@ class EmailNotifier:
     @property
     def deliveries(self) -> DeliveryStats:
         """A snapshot of the sent, failed and dropped counts."""
-        with self._lock:
-            return DeliveryStats(sent=self._sent, failed=self._failed, dropped=self._dropped)
+        return self._queue.stats
 
     def send(self, subject: str, text: str) -> str:
         """Queue a message to every recipient and return its id at once.
@@ -248,94 +220,24 @@ class EmailNotifier:
         message["Message-ID"] = f"<{message_id}@bastion>"
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
         message.set_content(text)
-        with self._lock:
-            refused = "the mailer is closed" if self._closing else None
-            if refused is None and len(self._queue) >= self._queue_size:
-                refused = f"the queue is full ({self._queue_size} waiting)"
-            if refused is None:
-                self._queue.append(_Message(message_id, message))
-                self._start_worker()
-                self._wakeup.notify()
-            else:
-                self._dropped += 1
-        if refused is not None:
-            logger.warning("e-mail %s to %s dropped: %s", message_id, self._server, refused)
+        self._queue.put(_Message(message_id, message))
         return message_id
 
     def close(self, timeout: float = 10.0) -> None:
         """Send what can be sent within ``timeout`` seconds, then stop; what is still
         queued then is counted as dropped. Closing twice is harmless."""
-        with self._wakeup:
-            self._closing = True
-            self._wakeup.notify_all()
-            thread = self._thread
-        if thread is None:
-            return
-        thread.join(max(timeout, 0.0))
-        if not thread.is_alive():
-            return
-        self._stop.set()
-        with self._wakeup:
-            abandoned = len(self._queue)
-            self._queue.clear()
-            self._dropped += abandoned
+        abandoned = self._queue.close(timeout)
         if abandoned:
             logger.warning(
                 "%d e-mail(s) to %s not sent: the mailer closed first", abandoned, self._server
             )
-        thread.join(0.1)
 
-    # -- worker thread -------------------------------------------------------------
+    # -- what the delivery queue's worker thread calls -----------------------------
 
-    def _start_worker(self) -> None:
-        # Called with the lock held. Also restarts a worker lost in a fork().
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(
-                target=self._run, name="bastion-notify-email", daemon=True
-            )
-            self._thread.start()
+    def _describe(self, item: _Message) -> str:
+        return f"e-mail {item.id} to {self._server}"
 
-    def _run(self) -> None:
-        while True:
-            with self._wakeup:
-                while not self._queue and not self._closing:
-                    self._wakeup.wait()
-                if self._stop.is_set() or not self._queue:
-                    return
-                item = self._queue.popleft()
-            try:
-                self._deliver(item)
-            except Exception as exc:  # keep the worker alive for the next ones
-                self._finish(item, "failed", f"internal error ({type(exc).__name__})")
-
-    def _deliver(self, item: _Message) -> None:
-        result = _Attempt("retry")
-        for attempt in range(1, self._max_attempts + 1):
-            result = self._attempt(item)
-            if result.outcome == "sent":
-                self._finish(item, "sent", result.reason)
-                return
-            if result.outcome == "refused":
-                self._finish(item, "failed", f"{result.reason}, not retried")
-                return
-            if attempt == self._max_attempts:
-                break
-            delay = backoff_delay(attempt, base=self._backoff_base, cap=self._backoff_max)
-            logger.info(
-                "e-mail %s to %s: attempt %d of %d failed (%s); retrying in %.1f s",
-                item.id,
-                self._server,
-                attempt,
-                self._max_attempts,
-                result.reason,
-                delay,
-            )
-            if self._stop.wait(delay):
-                self._finish(item, "dropped", "the mailer closed first")
-                return
-        self._finish(item, "failed", f"{result.reason}, after {self._max_attempts} attempt(s)")
-
-    def _attempt(self, item: _Message) -> _Attempt:
+    def _attempt(self, item: _Message) -> Attempt:
         try:
             with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
                 if self._starttls:
@@ -351,27 +253,18 @@ class EmailNotifier:
             # Only the code: a server's reply text may quote the address or the login.
             return _classify(exc.smtp_code, f"SMTP {exc.smtp_code}")
         except smtplib.SMTPNotSupportedError:
-            return _Attempt("refused", "the server does not support STARTTLS or AUTH")
+            return Attempt("refused", "the server does not support STARTTLS or AUTH")
         except ssl.SSLCertVerificationError:
-            return _Attempt("refused", "the server's TLS certificate is not trusted")
+            return Attempt("refused", "the server's TLS certificate is not trusted")
         except (smtplib.SMTPException, OSError) as exc:  # disconnects, refusals, timeouts
-            return _Attempt("retry", type(exc).__name__)
+            return Attempt("retry", type(exc).__name__)
         if refused:
-            return _Attempt(
+            return Attempt(
                 "sent", f"{len(refused)} of {len(self._recipients)} recipient(s) refused"
             )
-        return _Attempt("sent")
+        return Attempt("sent")
 
-    def _finish(
-        self, item: _Message, outcome: Literal["sent", "failed", "dropped"], reason: str
-    ) -> None:
-        with self._lock:
-            if outcome == "sent":
-                self._sent += 1
-            elif outcome == "failed":
-                self._failed += 1
-            else:
-                self._dropped += 1
+    def _report(self, item: _Message, outcome: Outcome, reason: str) -> None:
         if outcome == "sent" and not reason:
             logger.debug(
                 "e-mail %s sent through %s to %d recipient(s)",
@@ -383,9 +276,9 @@ class EmailNotifier:
             logger.warning("e-mail %s through %s %s: %s", item.id, self._server, outcome, reason)
 
 
-def _classify(code: int, reason: str) -> _Attempt:
+def _classify(code: int, reason: str) -> Attempt:
     """RFC 5321 section 4.2.1: 4yz replies are transient, 5yz permanent."""
-    return _Attempt("retry" if 400 <= code < 500 else "refused", reason)
+    return Attempt("retry" if 400 <= code < 500 else "refused", reason)
 
 
 def mailer_from_settings(

@@ -11,7 +11,8 @@ from typing import Any, Protocol
 from pydantic import SecretStr
 
 from bastion.errors import InvalidInput
-from bastion.notify.webhook import DeliveryStats, WebhookNotifier, check_event_type
+from bastion.notify.delivery import DeliveryStats
+from bastion.notify.webhook import WebhookNotifier, check_event_type
 
 __all__ = ["Notifier", "NullNotifier", "notifier_from_settings"]
 

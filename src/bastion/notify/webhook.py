@@ -13,28 +13,34 @@ path, which for many webhook services is itself a credential.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
 import logging
 import re
-import secrets
-import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as time_of_day
 from decimal import Decimal
 from enum import Enum
+from functools import partial
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
 from bastion import __version__
 from bastion.errors import InvalidInput
+from bastion.notify.delivery import (
+    Attempt,
+    DeliveryQueue,
+    DeliveryStats,
+    Outcome,
+    backoff_delay,
+    is_loopback,
+)
 from bastion.notify.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -44,6 +50,7 @@ from bastion.notify.signing import (
     sign,
 )
 
+# DeliveryStats and backoff_delay live in bastion.notify.delivery; still importable here.
 __all__ = ["DeliveryStats", "WebhookNotifier", "backoff_delay", "check_event_type"]
 
 logger = logging.getLogger(__name__)
@@ -52,28 +59,6 @@ logger = logging.getLogger(__name__)
 # (``release_gate.approved``, ``monitoring.alert``).
 _EVENT_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _USER_AGENT = f"bastion/{__version__} (webhook)"
-_jitter = secrets.SystemRandom()
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryStats:
-    """Counts of notifications since the notifier was created.
-
-    Attributes
-    ----------
-    sent
-        Accepted by the receiver (a 2xx response).
-    failed
-        Given up: refused with a 4xx other than 429 (or a redirect), or still failing
-        after ``max_attempts`` attempts.
-    dropped
-        Never delivered nor given up: the queue was full, the payload could not be
-        serialized, or the notifier was closed before its turn came.
-    """
-
-    sent: int = 0
-    failed: int = 0
-    dropped: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,33 +66,6 @@ class _Delivery:
     id: str
     event: str
     body: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class _Attempt:
-    outcome: Literal["sent", "retry", "refused"]
-    reason: str = ""
-    retry_after: float | None = None
-
-
-def backoff_delay(
-    attempt: int,
-    *,
-    base: float,
-    cap: float,
-    retry_after: float | None = None,
-) -> float:
-    """Seconds to wait after failed attempt number ``attempt`` (1-based).
-
-    "Equal jitter" of the AWS Architecture Blog's *Exponential Backoff And Jitter* (2015):
-    half of ``min(cap, base * 2**(attempt - 1))`` plus a uniform draw over the other half,
-    so that retries are spread out yet never much sooner than the schedule. A receiver's
-    ``Retry-After`` replaces the schedule, still capped at ``cap``.
-    """
-    if retry_after is not None:
-        return max(0.0, min(retry_after, cap))
-    ceiling = min(cap, base * 2.0 ** min(attempt - 1, 64))
-    return ceiling / 2 + _jitter.uniform(0, ceiling / 2)
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -157,15 +115,6 @@ def check_event_type(event: str) -> None:
         )
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _checked_origin(url: str, *, allow_insecure: bool) -> str:
     """``scheme://host[:port]`` of an acceptable webhook URL; raises on any other.
 
@@ -184,7 +133,7 @@ def _checked_origin(url: str, *, allow_insecure: bool) -> str:
     host = parsed.host
     if not host:
         raise InvalidInput("the notification webhook URL has no host", field="url")
-    if parsed.scheme == "http" and not allow_insecure and not _is_loopback(host):
+    if parsed.scheme == "http" and not allow_insecure and not is_loopback(host):
         raise InvalidInput(
             f"refusing a plain-http notification webhook to {host}: the signature would "
             "not hide the payload, so personal data in notifications would travel in clear, "
@@ -247,38 +196,28 @@ class WebhookNotifier:
         self._origin = _checked_origin(url, allow_insecure=allow_insecure)
         if not isinstance(secret, bytes | bytearray) or not secret:
             raise InvalidInput("the notification webhook secret must be non-empty bytes")
-        for name, value, minimum in (
-            ("max_attempts", max_attempts, 1),
-            ("queue_size", queue_size, 1),
-            ("backoff_base", backoff_base, 0),
-            ("backoff_max", backoff_max, 0),
-        ):
-            if value < minimum:
-                raise InvalidInput(f"{name} must be at least {minimum}", field=name)
+        self._queue = DeliveryQueue(
+            self._connect,
+            describe=self._describe,
+            report=self._report,
+            sender="notifier",
+            thread_name="bastion-notify-webhook",
+            logger=logger,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            queue_size=queue_size,
+        )
         if not timeout > 0:
             raise InvalidInput("timeout must be positive", field="timeout")
         self._url = url
         self._secret = bytes(secret)
-        self._max_attempts = max_attempts
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
         self._timeout = timeout
-        self._queue_size = queue_size
-
-        self._lock = threading.Lock()
-        self._wakeup = threading.Condition(self._lock)
-        self._queue: deque[_Delivery] = deque()
-        self._closing = False
-        self._stop = threading.Event()  # set when close() gives up draining
-        self._thread: threading.Thread | None = None
-        self._sent = 0
-        self._failed = 0
-        self._dropped = 0
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(url={self._origin!r}, max_attempts={self._max_attempts}, "
-            f"queue_size={self._queue_size})"
+            f"{type(self).__name__}(url={self._origin!r}, "
+            f"max_attempts={self._queue.max_attempts}, queue_size={self._queue.queue_size})"
         )
 
     def __enter__(self) -> WebhookNotifier:
@@ -295,8 +234,7 @@ class WebhookNotifier:
     @property
     def deliveries(self) -> DeliveryStats:
         """A snapshot of the sent, failed and dropped counts."""
-        with self._lock:
-            return DeliveryStats(sent=self._sent, failed=self._failed, dropped=self._dropped)
+        return self._queue.stats
 
     def notify(self, event: str, payload: Mapping[str, Any]) -> str:
         """Queue a notification and return its delivery id at once.
@@ -332,8 +270,7 @@ class WebhookNotifier:
         try:
             body = _encode(document)
         except Exception as exc:  # whatever the payload holds, the action goes on
-            with self._lock:
-                self._dropped += 1
+            self._queue.count_dropped()
             # json's TypeErrors (and ours) name a type; other messages may quote a value.
             reason = str(exc) if isinstance(exc, TypeError) else type(exc).__name__
             logger.error(
@@ -344,24 +281,7 @@ class WebhookNotifier:
             )
             return delivery_id
 
-        with self._lock:
-            refused = "the notifier is closed" if self._closing else None
-            if refused is None and len(self._queue) >= self._queue_size:
-                refused = f"the queue is full ({self._queue_size} waiting)"
-            if refused is None:
-                self._queue.append(_Delivery(delivery_id, event, body))
-                self._start_worker()
-                self._wakeup.notify()
-            else:
-                self._dropped += 1
-        if refused is not None:
-            logger.warning(
-                "notification %s (delivery %s) to %s dropped: %s",
-                event,
-                delivery_id,
-                self._origin,
-                refused,
-            )
+        self._queue.put(_Delivery(delivery_id, event, body))
         return delivery_id
 
     def close(self, timeout: float = 10.0) -> None:
@@ -372,89 +292,27 @@ class WebhookNotifier:
         within the notifier's own ``timeout``, in the background. Closing twice is
         harmless.
         """
-        with self._wakeup:
-            self._closing = True
-            self._wakeup.notify_all()
-            thread = self._thread
-        if thread is None:
-            return
-        thread.join(max(timeout, 0.0))
-        if not thread.is_alive():
-            return
-        self._stop.set()  # interrupts a back-off wait at once
-        with self._wakeup:
-            abandoned = len(self._queue)
-            self._queue.clear()
-            self._dropped += abandoned
+        abandoned = self._queue.close(timeout)
         if abandoned:
             logger.warning(
                 "%d notification(s) to %s not delivered: the notifier closed first",
                 abandoned,
                 self._origin,
             )
-        # A worker waiting between attempts wakes at once and records its notification.
-        thread.join(0.1)
 
-    # -- worker thread -------------------------------------------------------------
+    # -- what the delivery queue's worker thread calls -----------------------------
 
-    def _start_worker(self) -> None:
-        # Called with the lock held. Also restarts a worker lost in a fork().
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(
-                target=self._run, name="bastion-notify-webhook", daemon=True
-            )
-            self._thread.start()
-
-    def _run(self) -> None:
+    @contextmanager
+    def _connect(self) -> Iterator[Callable[[_Delivery], Attempt]]:
         headers = {"Content-Type": "application/json", "User-Agent": _USER_AGENT}
         # Redirects are not followed: they would carry signed data to another place.
         with httpx.Client(timeout=self._timeout, follow_redirects=False, headers=headers) as client:
-            while True:
-                with self._wakeup:
-                    while not self._queue and not self._closing:
-                        self._wakeup.wait()
-                    if self._stop.is_set() or not self._queue:
-                        return
-                    delivery = self._queue.popleft()
-                try:
-                    self._deliver(client, delivery)
-                except Exception as exc:  # keep the worker alive for the next ones
-                    self._finish(delivery, "failed", f"internal error ({type(exc).__name__})")
+            yield partial(self._attempt, client)
 
-    def _deliver(self, client: httpx.Client, delivery: _Delivery) -> None:
-        for attempt in range(1, self._max_attempts + 1):
-            result = self._attempt(client, delivery)
-            if result.outcome == "sent":
-                self._finish(delivery, "sent", "")
-                return
-            if result.outcome == "refused":
-                self._finish(delivery, "failed", f"{result.reason}, not retried")
-                return
-            if attempt == self._max_attempts:
-                break
-            delay = backoff_delay(
-                attempt,
-                base=self._backoff_base,
-                cap=self._backoff_max,
-                retry_after=result.retry_after,
-            )
-            logger.info(
-                "notification %s (delivery %s) to %s: attempt %d of %d failed (%s); "
-                "retrying in %.1f s",
-                delivery.event,
-                delivery.id,
-                self._origin,
-                attempt,
-                self._max_attempts,
-                result.reason,
-                delay,
-            )
-            if self._stop.wait(delay):
-                self._finish(delivery, "dropped", "the notifier closed first")
-                return
-        self._finish(delivery, "failed", f"{result.reason}, after {self._max_attempts} attempt(s)")
+    def _describe(self, delivery: _Delivery) -> str:
+        return f"notification {delivery.event} (delivery {delivery.id}) to {self._origin}"
 
-    def _attempt(self, client: httpx.Client, delivery: _Delivery) -> _Attempt:
+    def _attempt(self, client: httpx.Client, delivery: _Delivery) -> Attempt:
         # Signed at each attempt: a retry an hour later must not look like a replay.
         timestamp = int(time.time())
         headers = {
@@ -470,23 +328,14 @@ class WebhookNotifier:
                 status = r.status_code
                 retry_after = _retry_after_seconds(r.headers.get("Retry-After"))
         except httpx.TransportError as exc:  # connection refused, timeouts, resets
-            return _Attempt("retry", type(exc).__name__)
+            return Attempt("retry", type(exc).__name__)
         if 200 <= status < 300:
-            return _Attempt("sent")
+            return Attempt("sent")
         if status == 429 or status >= 500:
-            return _Attempt("retry", f"HTTP {status}", retry_after)
-        return _Attempt("refused", f"HTTP {status}")
+            return Attempt("retry", f"HTTP {status}", retry_after)
+        return Attempt("refused", f"HTTP {status}")
 
-    def _finish(
-        self, delivery: _Delivery, outcome: Literal["sent", "failed", "dropped"], reason: str
-    ) -> None:
-        with self._lock:
-            if outcome == "sent":
-                self._sent += 1
-            elif outcome == "failed":
-                self._failed += 1
-            else:
-                self._dropped += 1
+    def _report(self, delivery: _Delivery, outcome: Outcome, reason: str) -> None:
         if outcome == "sent":
             logger.debug(
                 "notification %s (delivery %s) delivered to %s",
@@ -495,11 +344,4 @@ class WebhookNotifier:
                 self._origin,
             )
         else:
-            logger.warning(
-                "notification %s (delivery %s) to %s %s: %s",
-                delivery.event,
-                delivery.id,
-                self._origin,
-                outcome,
-                reason,
-            )
+            logger.warning("%s %s: %s", self._describe(delivery), outcome, reason)

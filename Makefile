@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit benchmarks presidio-venv clean
+.PHONY: run test lint typecheck unit benchmarks presidio-venv evidently-venv clean
 
 # Installs are redone only when pyproject.toml changes.
 $(VENV)/.run-installed: pyproject.toml
@@ -37,8 +37,12 @@ test: lint typecheck unit
 presidio-venv: $(VENV)/.test-installed
 	$(BIN)/python -m benchmarks.bench_pii --make-venv
 
+# Evidently, which the drift benchmark compares against, likewise (it needs pandas < 3).
+evidently-venv: $(VENV)/.test-installed
+	$(BIN)/python -m benchmarks.bench_drift --make-venv
+
 # The full benchmark runs (minutes); `make test` runs a small smoke run of each.
-benchmarks: $(VENV)/.test-installed presidio-venv
+benchmarks: $(VENV)/.test-installed presidio-venv evidently-venv
 	$(BIN)/pytest -m slow tests/benchmarks -s
 
 clean:

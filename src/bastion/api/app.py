@@ -157,10 +157,12 @@ def create_app(settings: Settings | None = None, *, on_start: Announce | None = 
         operation_id="readiness",
         responses={503: {"description": "The database cannot be reached."}},
     )
-    def readyz() -> JSONResponse:
+    def readyz(request: Request) -> JSONResponse:
         """Readiness: the database answers. Public."""
+        # The app from the request, not from this closure: FastAPI caches endpoints
+        # process-wide, and a closure over the app would keep every app ever built alive.
         try:
-            check_connection(app.state.runtime.engine)
+            check_connection(request.app.state.runtime.engine)
         except StorageUnavailable as exc:
             logger.error("readiness check failed: %s", exc.detail)
             return problems.problem(503, exc.title, "the database cannot be reached", slug=exc.slug)

@@ -43,6 +43,7 @@ from bastion.ledger import service as ledger_service
 from bastion.risks.enums import RiskCategory, RiskSource, RiskStatus
 from bastion.risks.models import Risk
 from bastion.storage.base import utcnow
+from bastion.storage.numbered import get_numbered
 from bastion.storage.pagination import PageResult, paginate
 
 REPORT_KIND = "incident.report"
@@ -269,23 +270,10 @@ def get_incident(
     *, session: Session, project_id: uuid.UUID, ref: str | uuid.UUID, lock: bool = False
 ) -> Incident:
     """An incident by id, or by number (``I-3``)."""
-    stmt = select(Incident).where(Incident.project_id == project_id)
-    match = None if isinstance(ref, uuid.UUID) else _NUMBER.match(ref.strip())
-    if match:
-        stmt = stmt.where(Incident.number == int(match[1]))
-    else:
-        try:
-            incident_id = ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref)
-        except ValueError:
-            raise NotFound(f"no incident {ref!r}: give its id or its number, e.g. I-3") from None
-        stmt = stmt.where(Incident.id == incident_id)
-    if lock:
-        # Changes of one incident queue here (FOR UPDATE on PostgreSQL).
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    incident = session.scalar(stmt)
-    if incident is None:
-        raise NotFound(f"no incident {ref} in this project")
-    return incident
+    return get_numbered(
+        session, Incident, project_id=project_id, ref=ref, number=_NUMBER,
+        noun="incident", example="I-3", lock=lock,
+    )  # fmt: skip
 
 
 def links_of(

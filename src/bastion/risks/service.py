@@ -54,6 +54,7 @@ from bastion.risks.matrix import (
 from bastion.risks.models import Risk, RiskEvent
 from bastion.settings import Settings
 from bastion.storage.base import utcnow
+from bastion.storage.numbered import get_numbered
 from bastion.storage.pagination import PageResult, paginate
 
 REGISTER_KIND = "risk.register"
@@ -447,24 +448,10 @@ def get_risk(
     *, session: Session, project_id: uuid.UUID, ref: str | uuid.UUID, lock: bool = False
 ) -> Risk:
     """A risk by id, or by number (``R-12``)."""
-    stmt = select(Risk).where(Risk.project_id == project_id)
-    match = None if isinstance(ref, uuid.UUID) else _NUMBER.match(ref.strip())
-    if match:
-        stmt = stmt.where(Risk.number == int(match[1]))
-    else:
-        try:
-            risk_id = ref if isinstance(ref, uuid.UUID) else uuid.UUID(ref)
-        except ValueError:
-            raise NotFound(f"no risk {ref!r}: give its id or its number, e.g. R-12") from None
-        stmt = stmt.where(Risk.id == risk_id)
-    if lock:
-        # Changes of one risk queue here (FOR UPDATE on PostgreSQL), so the version a
-        # change is checked against is the latest committed one.
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    risk = session.scalar(stmt)
-    if risk is None:
-        raise NotFound(f"no risk {ref} in this project")
-    return risk
+    return get_numbered(
+        session, Risk, project_id=project_id, ref=ref, number=_NUMBER,
+        noun="risk", example="R-12", lock=lock,
+    )  # fmt: skip
 
 
 def _filtered(project_id: uuid.UUID, query: schemas.RiskQuery, today: date) -> Any:

@@ -1,6 +1,8 @@
 """Binning: the lookup table and the plain binary search find the same bins, whatever
 the input's size, and the table is built without materializing its grid."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -74,3 +76,14 @@ def test_the_table_path_on_any_edges(edges: list[float], values: list[float]) ->
     x = np.concatenate([np.asarray(values), e, np.nextafter(e, -np.inf), np.nextafter(e, np.inf)])
     x = np.resize(x, max(TABLE_VALUES, x.size))
     np.testing.assert_array_equal(Binner(e).index(x), np.searchsorted(e, x, side="right"))
+
+
+def test_values_far_beyond_edges_a_hair_apart() -> None:
+    """Edges 1e-300 apart make a scale near 1e306: a value of 1e15 overflows to inf in the
+    cell arithmetic, which once raised a RuntimeWarning (an error under -W error)."""
+    e = np.array([0.0, 1e-300])
+    x = np.resize(np.array([1e15, -1e15, 0.0, 1e-300, 5e-301]), TABLE_VALUES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = Binner(e).index(x)
+    np.testing.assert_array_equal(found, np.searchsorted(e, x, side="right"))

@@ -83,8 +83,11 @@ class Binner:
             self._built = True
         if self._table is None:
             return np.searchsorted(self.edges, values, side="right")
-        cell = values - self._start
-        cell *= self._scale
+        # Values far outside the edges may overflow to ±inf here (edges a hair apart make
+        # a huge scale): the clip below puts them in the first or last cell all the same.
+        with np.errstate(over="ignore"):
+            cell = values - self._start
+            cell *= self._scale
         np.clip(cell, -1.0, float(self._cells), out=cell)
         found = self._table[cell.astype(np.int32) + 1].astype(np.intp)
         for _ in range(self._steps):

@@ -1,7 +1,7 @@
 """PII discovery: personal data and secrets in free text and in tables, pure computation.
 
 - :func:`analyze_text` / :func:`redact_text` — spans of a string, and the string with
-  them replaced;
+  them replaced; :func:`analyze_texts` for many strings at once;
 - :func:`scan_table` / :func:`scan_file` — which entity each column of a pandas, polars
   or Arrow table, or a CSV, Parquet or JSON Lines file, holds; GDPR special categories;
   a suggested classification and a verdict (:class:`PiiScanResult`, evidence kind
@@ -19,7 +19,7 @@ from bastion.pii.errors import PiiInputError, UnknownEntityError
 from bastion.pii.result import ColumnFinding, LineSpan, PiiScanResult, TextScanResult
 from bastion.pii.special import SPECIAL_CATEGORIES, SpecialCategoryFinding
 from bastion.pii.tables import scan_file, scan_table
-from bastion.pii.text import Span, analyze_text, redact_text
+from bastion.pii.text import Span, analyze_text, analyze_texts, redact_text
 from bastion.pii.textfile import scan_text_file
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "TextScanResult",
     "UnknownEntityError",
     "analyze_text",
+    "analyze_texts",
     "likelihood",
     "redact_text",
     "scan_file",

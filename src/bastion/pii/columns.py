@@ -455,16 +455,18 @@ class _Column:
 
     def free_text(self) -> dict[str, FloatArray]:
         """Entities found *inside* long values that are no identifier as a whole."""
-        from bastion.pii.text import analyze_text
+        from bastion.pii.text import analyze_texts
 
         matched_any = np.zeros(self.n, dtype=bool)
         for scores in self.scores.values():
             matched_any |= scores > 0
         spaces = np.asarray(pc.count_substring(self.u, " ").to_numpy(zero_copy_only=False))
-        long = (spaces >= _TEXT_MIN_SPACES) & ~matched_any & (self.length >= 20)
+        long = np.flatnonzero((spaces >= _TEXT_MIN_SPACES) & ~matched_any & (self.length >= 20))
         found: dict[str, FloatArray] = {}
-        for i in np.flatnonzero(long):
-            for span in analyze_text(str(self.u[i]), regions=self.regions, include_text=False):
+        values = pc.take(self.u, pa.array(long, type=pa.int64())).to_pylist()
+        analyzed = analyze_texts(values, regions=self.regions, include_text=False)
+        for i, spans in zip(long, analyzed, strict=True):
+            for span in spans:
                 arr = found.setdefault(span.entity, np.zeros(self.n))
                 arr[i] = max(arr[i], span.score)
         return found

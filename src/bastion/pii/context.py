@@ -113,20 +113,25 @@ def _keyword_regex(entity: str, negative: bool) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
-def has_context(entity: str, window: str, negative: bool = False) -> bool:
-    """Whether the lower-case ``window`` holds one of the entity's (negative) context
-    words, as a whole word (a plural "s" allowed; "ssn#" and "dob:" count)."""
+def has_context(entity: str, text: str, start: int, end: int, negative: bool = False) -> bool:
+    """Whether the window ``text[start:end]`` (lower case) holds one of the entity's
+    (negative) context words, as a whole word (a plural "s" allowed; "ssn#" and "dob:"
+    count). The window's edges count as word boundaries."""
     rx = _keyword_regex(entity, negative)
-    if rx is None:
+    if rx is None or start >= end:
         return False
-    for m in rx.finditer(window):
+    m = rx.search(text, start, end)
+    while m is not None:
         s, e = m.start(), m.end()
-        if s and window[s - 1].isalnum():
-            continue
-        plural = window[e : e + 1] == "s" and not window[e + 1 : e + 2].isalnum()
-        if e < len(window) and window[e].isalnum() and not plural:
-            continue
-        return True
+        glued_before = s > start and text[s - 1].isalnum()
+        glued_after = (
+            e < end
+            and text[e].isalnum()
+            and not (text[e] == "s" and (e + 1 == end or not text[e + 1].isalnum()))
+        )
+        if not glued_before and not glued_after:
+            return True
+        m = rx.search(text, e, end)
     return False
 
 

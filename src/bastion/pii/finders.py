@@ -20,6 +20,8 @@ strength of the pattern and its validation (:data:`SCORES`, and the table in doc
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 
 from bastion.pii import patterns as p
 from bastion.pii.names import (
@@ -163,8 +165,16 @@ _URL_TRAIL = ".,;:!?)]}'\""
 # Gates with a literal or class first, which ``re`` scans for in C.
 _HEX_PAIR_GATE = re.compile(r"[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-]")
 _CISCO_GATE = re.compile(r"\.[0-9A-Fa-f]{4}\.")
-_MAC = re.compile(rf"(?=[0-9A-Fa-f])(?<![\w:\-.]){p.MAC_CORE}(?![\w:\-]|\.\w)")
+# p.MAC_CORE with its first hex digit taken out in front, so that ``re`` skips in C to
+# the hex digits, and the boundary look-behind after it.
+_MAC = re.compile(
+    r"[0-9A-Fa-f](?<![\w:\-.][0-9A-Fa-f])"
+    r"(?:[0-9A-Fa-f](?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f](?:-[0-9A-Fa-f]{2}){5}"
+    r"|[0-9A-Fa-f]{3}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:\-]|\.\w)"
+)
+_MAC_CHARS = frozenset("0123456789abcdefABCDEF:-.")
 _V6_GATE = re.compile(r":[0-9A-Fa-f]{0,4}:")
+_IPV6_CHARS = frozenset("0123456789abcdefABCDEF:.")
 _IPV6 = re.compile(
     r"[0-9A-Fa-f:](?<![\w:.][0-9A-Fa-f:])(?<=[0-9A-Fa-f:])"
     r"(?:(?<=:)|[0-9A-Fa-f]{0,3})(?::[0-9A-Fa-f]{0,4}){1,7}(?:\.\d{1,3}){0,3}(?![\w:])"
@@ -174,8 +184,10 @@ _PEM = re.compile(
     r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----"
     r"(?:[\s\S]*?-----END \1PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*)"
 )
-_SECRET_WORDS = re.compile(r"key|secret|token|passw|pwd|credential|auth|bearer")
+_SECRET_WORDS = ("key", "secret", "token", "passw", "pwd", "credential", "auth", "bearer")
+_DIGIT = re.compile(r"\d")
 # A class first and the boundary look-behind after it: ``re`` then skips in C.
+_RANDOM_MIN = 20
 _RANDOMISH = re.compile(
     r"[A-Za-z0-9+/_\-](?<![\w+/\-][\w+/\-])[A-Za-z0-9+/_\-]{19,}={0,2}(?![\w+/=\-])"
 )
@@ -210,38 +222,68 @@ def _is_sentence_start(text: str, i: int) -> bool:
 
 
 class _Scan:
-    """The state of one string's scan: the text, what is wanted, and the candidates."""
+    """The state of a batch's scan: the joined text, what is wanted, and the string being
+    looked at (its bounds ``base``..``stop`` in the joined text, and its candidates)."""
 
-    __slots__ = ("_dl_ctx", "_passport_ctx", "lower", "out", "regions", "text", "wanted")
+    __slots__ = ("_dl_strings", "_passport_strings", "base", "i", "lower", "out", "outs",
+                 "plans", "regions", "starts", "stop", "text", "wanted")  # fmt: skip
 
     def __init__(
-        self, text: str, lower: str, wanted: frozenset[str], regions: tuple[str, ...]
+        self,
+        text: str,
+        lower: str,
+        starts: list[int],
+        wanted: frozenset[str],
+        regions: tuple[str, ...],
     ) -> None:
         self.text = text
         self.lower = lower
+        self.starts = starts
         self.wanted = wanted
         self.regions = regions
+        self.outs: list[list[Candidate]] = [[] for _ in range(len(starts) - 1)]
+        self.i = self.base = self.stop = -1
         self.out: list[Candidate] = []
-        self._passport_ctx: bool | None = None
-        self._dl_ctx: bool | None = None
+        self.plans: dict[str, _Plan] = {}
+        self._passport_strings: set[int] | None = None
+        self._dl_strings: set[int] | None = None
 
-    # Whether passport / driver's license words occur at all: asked only when a candidate
-    # of that shape turns up, and then once.
+    def at(self, pos: int) -> None:
+        """Look at the string holding position ``pos`` of the joined text."""
+        self.i = i = bisect_right(self.starts, pos) - 1
+        self.base, self.stop = self.starts[i], self.starts[i + 1] - 1
+        self.out = self.outs[i]
+
+    def strings_with(self, hits: Iterable[int]) -> Iterator[int]:
+        """Look at each string holding one of the (ascending) positions ``hits`` in turn,
+        once, yielding its first hit."""
+        stop = -1
+        for pos in hits:
+            if pos >= stop:
+                self.at(pos)
+                stop = self.stop
+                yield pos
+
+    # Whether passport / driver's license words occur in the string at all: the strings
+    # that hold them are found for the whole batch when a candidate of that shape first
+    # turns up.
     @property
     def passport_ctx(self) -> bool:
-        if self._passport_ctx is None:
-            self._passport_ctx = "US_PASSPORT" in self.wanted and any(
-                w in self.lower for w in _PASSPORT_WORDS
-            )
-        return self._passport_ctx
+        if self._passport_strings is None:
+            self._passport_strings = self._strings_holding("US_PASSPORT", _PASSPORT_WORDS)
+        return self.i in self._passport_strings
 
     @property
     def dl_ctx(self) -> bool:
-        if self._dl_ctx is None:
-            self._dl_ctx = "US_DRIVER_LICENSE" in self.wanted and any(
-                w in self.lower for w in _DL_WORDS
-            )
-        return self._dl_ctx
+        if self._dl_strings is None:
+            self._dl_strings = self._strings_holding("US_DRIVER_LICENSE", _DL_WORDS)
+        return self.i in self._dl_strings
+
+    def _strings_holding(self, entity: str, words: tuple[str, ...]) -> set[int]:
+        if entity not in self.wanted:
+            return set()
+        starts = self.starts
+        return {bisect_right(starts, pos) - 1 for pos in _positions(self.lower, words)}
 
     def add(self, start: int, end: int, entity: str, score: float,
             subtype: str | None = None, needs: bool = False) -> None:  # fmt: skip
@@ -258,26 +300,24 @@ class _Scan:
             start += 1
         if not s or not s[-1].isdigit():
             return
-        if (
-            start
-            and text[start - 1] in ".@/%$£€-"
-            and not (text[start - 1] == "-" and (start < 2 or not text[start - 2].isalpha()))
-        ):
+        before = text[start - 1]
+        if before in ".@/%$£€-" and not (before == "-" and not text[start - 2].isalpha()):
             return  # a decimal part, a path, an amount, or a code like ORD-1234
-        after = text[end : end + 1]
-        if after and (after.isalpha() or after in "@_"):
+        after = text[end]  # the newline after each string of the batch, at its end
+        if after.isalpha() or after in "@_":
             # Glued to letters: an ordinal ("5th"), a code ("3K"), a timestamp ("…T10:").
-            if len(s) <= 2 and s.isdigit():
+            if len(s) <= 2 and after in "snrt" and s.isdigit():
                 self.day_first_date(start)
             return
         bare = s.isdigit()
         if bare and len(s) <= 6 and after == " ":
-            nxt = text[end + 1 : end + 2]
+            nxt = text[end + 1]
             if nxt.isupper() or nxt.isdigit():
-                a = _ADDRESS.match(text, start)
+                a = _ADDRESS.match(text, start, self.stop)
                 if a:
                     self.address(start, a.group())
-            if len(s) <= 2 and self.day_first_date(start):
+            # "5 March 1990", "5 of March 1990"
+            if len(s) <= 2 and nxt in "oJFMASOND" and self.day_first_date(start):
                 return
         if bare and len(s) < 4:
             return  # "9", "132": no identifier is this short
@@ -285,7 +325,7 @@ class _Scan:
             self.split_chunk(s, start)
 
     def day_first_date(self, start: int) -> bool:
-        d = _DATE_DAY_FIRST.match(self.text, start)
+        d = _DATE_DAY_FIRST.match(self.text, start, self.stop)
         if d and long_date_valid(d.group()):
             self.add(start, d.end(), "DATE_TIME", SCORES["date"])
             return True
@@ -400,117 +440,44 @@ class _Scan:
 
     def capitalised(self, start: int, end: int) -> None:
         text = self.text
-        if start and text[start - 1] in ".@/'\u2019-":
+        if text[start - 1] in ".@/'\u2019-":
             return
         run = text[start:end]
-        if " " not in run and run.rstrip(".,") in NOT_NAMES:
+        plan = self.plans.get(run)
+        if plan is None:
+            plan = self.plans[run] = _plan(run)
+        if plan is _NOTHING:
             return  # "Please", "My", "The": most capitalised words start a sentence
-        if "STREET_ADDRESS" in self.wanted:
-            first = run.split(" ", 1)[0].rstrip(".")
-            if first in _UNIT_WORDS:
-                a = _ADDRESS.match(text, start)
+        kind, months, wdl, ops = plan
+        wanted = self.wanted
+        if kind and "STREET_ADDRESS" in wanted:
+            if kind == _UNIT:
+                a = _ADDRESS.match(text, start, self.stop)
                 if a:
                     self.address(start, a.group())
                     return
-            elif first in ("USNS", "USS", "USNV", "USCGC", "PSC", "Unit"):
-                m = _MILITARY.match(text, start)
+            else:
+                m = _MILITARY.match(text, start, self.stop)
                 if m:
                     self.add(start, m.end(), "STREET_ADDRESS", SCORES["address_military"])
                     return
-        if "DATE_TIME" in self.wanted and " " in run:
+        if months and "DATE_TIME" in wanted:
             # "DOB March 5, 1990": the month ends a capitalised run; the date starts there.
-            pos = 0
-            for tok in run.split(" "):
-                if tok[:3].lower() in _MONTH_NUMBER:
-                    d = _DATE_LONG.match(text, start + pos)
-                    if d and long_date_valid(d.group()):
-                        self.add(start + pos, d.end(), "DATE_TIME", SCORES["date"])
-                pos += len(tok) + 1
-        if run.startswith("WDL") and self.dl_ctx and _DL_SHAPE.fullmatch(run):
+            for pos in months:
+                d = _DATE_LONG.match(text, start + pos, self.stop)
+                if d and long_date_valid(d.group()):
+                    self.add(start + pos, d.end(), "DATE_TIME", SCORES["date"])
+        if wdl and self.dl_ctx:
             self.add(start, end, "US_DRIVER_LICENSE", SCORES["dl_alnum"], None, True)
             return
-        if "PERSON" in self.wanted:
-            self.persons(run, start)
-
-    def persons(self, run: str, base: int) -> None:
-        if " " not in run:
-            word = _name_token(run)
-            if word in AMBIGUOUS_FIRST and _after_greeting(self.lower, base):
-                self.add(base, base + len(word), "PERSON", SCORES["person_single_initial"])
-            elif word in FIRST and word not in AMBIGUOUS_FIRST and word not in NOT_NAMES:
-                # Alone, a first name at the start of a sentence is weaker evidence
-                # ("Austin" the town, "Jack" the tool).
-                key = (
-                    "person_single_initial"
-                    if _is_sentence_start(self.text, base)
-                    else "person_single"
-                )
-                self.add(base, base + len(word), "PERSON", SCORES[key])
-            return
-        toks = []
-        pos = 0
-        for tok in run.split(" "):
-            toks.append((tok, base + pos, base + pos + len(tok)))
-            pos += len(tok) + 1
-        n = len(toks)
-        i = 0
-        while i < n:
-            tok, s0, _ = toks[i]
-            word = _name_token(tok)
-            if tok in TITLES:
-                j = i + 1
-                while j < n and j - i <= 3 and _is_namelike(toks[j][0]):
-                    j += 1
-                if j > i + 1:
-                    j = _with_suffixes(toks, j)
-                    self.add(s0, _end(toks, j), "PERSON", SCORES["person_title"])
-                    i = j
+        if ops and "PERSON" in wanted:
+            for s, e, score, when in ops:
+                if when == _IF_SENTENCE_START:
+                    if not _is_sentence_start(text, start + s):
+                        score = SCORES["person_single"]
+                elif when == _IF_GREETED and not _after_greeting(self.lower, self.base, start + s):
                     continue
-                i += 1
-                continue
-            if word in PLACE_PREFIXES and i + 1 < n:
-                i += 2  # "Port Brendan", "North Kimberly": a town
-                continue
-            if word in FIRST and word not in NOT_NAMES:
-                j = i + 1
-                while j < n and j - i <= 3 and _is_namelike(toks[j][0]):
-                    j += 1
-                if j < n and _name_token(toks[j][0]) in COMPANY_WORDS:
-                    i = j + 1
-                    continue
-                if j > i + 1:
-                    last = _name_token(toks[j - 1][0])
-                    known = _in_last(last)
-                    if last in STREET_SUFFIX_WORDS and not known:
-                        i = j
-                        continue
-                    j = _with_suffixes(toks, j)
-                    key = "person_full" if known else "person_first"
-                    self.add(s0, _end(toks, j), "PERSON", SCORES[key])
-                    i = j
-                    continue
-                if word not in AMBIGUOUS_FIRST and i == n - 1:
-                    key = (
-                        "person_single_initial"
-                        if _is_sentence_start(self.text, s0)
-                        else "person_single"
-                    )
-                    self.add(s0, s0 + len(word), "PERSON", SCORES[key])
-                i += 1
-                continue
-            if (
-                i + 1 < n
-                and len(word) > 1
-                and _is_namelike(tok)
-                and word not in STREET_SUFFIX_WORDS
-                and _in_last(_name_token(toks[i + 1][0]))
-                and not (i + 2 < n and _name_token(toks[i + 2][0]) in COMPANY_WORDS)
-            ):
-                j = _with_suffixes(toks, i + 2)
-                self.add(s0, _end(toks, j), "PERSON", SCORES["person_last"])
-                i = j
-                continue
-            i += 1
+                self.out.append((start + s, start + e, "PERSON", score, None, False))
 
     # the rest -------------------------------------------------------------------------
 
@@ -521,7 +488,7 @@ class _Scan:
             self.add(start, end, "SECRET_TOKEN", score, secret_kind(token))
 
     def pem(self, start: int) -> None:
-        m = _PEM.match(self.text, start)
+        m = _PEM.match(self.text, start, self.stop)
         if m:
             end = start + len(m.group().rstrip())
             self.add(start, end, "PRIVATE_KEY", SCORES["private_key"], "pem")
@@ -553,16 +520,21 @@ class _Scan:
         if self.dl_ctx and _DL_SHAPE.fullmatch(s):
             self.add(start, end, "US_DRIVER_LICENSE", SCORES["dl_alnum"], None, True)
 
+    # Side scans over the whole batch: each runs only where a cheap test says it can
+    # find something, and looks at the strings those tests point to.
+
     def emails(self) -> None:
         text = self.text
         at = text.find("@")
-        while at > 0:
+        while at >= 0:
+            if not self.base <= at < self.stop:
+                self.at(at)
             i = at
-            while i > 0 and text[i - 1] in _LOCAL_CHARS:
+            while text[i - 1] in _LOCAL_CHARS:  # the newline before each string stops it
                 i -= 1
             while i < at and not text[i].isalnum():
                 i += 1
-            m = _EMAIL.match(text, i)
+            m = _EMAIL.match(text, i, self.stop)
             if m and m.end() > at:
                 known = _TLD.fullmatch(m.group().rsplit(".", 1)[1].lower()) is not None
                 self.add(
@@ -576,13 +548,16 @@ class _Scan:
         text = self.text
         for m in _TLD_HINT.finditer(self.lower):
             i = m.start()
-            while i > 0 and text[i - 1] in _DOMAIN_CHARS:
+            if not self.base <= i < self.stop:
+                self.at(i)
+            while text[i - 1] in _DOMAIN_CHARS:
                 i -= 1
-            if i == m.start() or (i > 0 and text[i - 1] in "@/:") or text[i] in ".-":
+            if i == m.start() or text[i - 1] in "@/:" or text[i] in ".-":
                 continue
-            if text[i - 3 : i + 1].lower() in ("http", "www.") or text[i : i + 4].lower() == "www.":
+            before = text[max(i - 3, self.base) : i + 1].lower()
+            if before in ("http", "www.") or text[i : i + 4].lower() == "www.":
                 continue  # found with its scheme already
-            u = _URL.match(text, i)
+            u = _URL.match(text, i, self.stop)
             if u and u.end() >= m.end():
                 s = u.group().rstrip(_URL_TRAIL)
                 key = "url_bare_path" if "/" in s else "url_bare"
@@ -590,36 +565,206 @@ class _Scan:
 
     def network(self) -> None:
         text = self.text
-        if "MAC_ADDRESS" in self.wanted and (
-            _HEX_PAIR_GATE.search(text) or ("." in text and _CISCO_GATE.search(text))
-        ):
-            for m in _MAC.finditer(text):
-                if mac_valid(m.group()):
-                    self.add(m.start(), m.end(), "MAC_ADDRESS", SCORES["mac"])
-        if "IP_ADDRESS" in self.wanted and ":" in text and _V6_GATE.search(text):
-            for m in _IPV6.finditer(text):
-                s = m.group()
-                if s.count(":") >= 2 and s != "::" and ip_valid(s):
-                    self.add(m.start(), m.end(), "IP_ADDRESS", SCORES["ipv6"])
+        if "MAC_ADDRESS" in self.wanted:
+            gates = [m.start() for m in _HEX_PAIR_GATE.finditer(text)]
+            gates += [m.start() for m in _CISCO_GATE.finditer(text)]
+            for a, b in self._runs(sorted(gates), _MAC_CHARS):
+                # two characters past the run: the look-ahead reads ".x" after it
+                for m in _MAC.finditer(text, a, min(b + 2, self.stop)):
+                    if mac_valid(m.group()):
+                        self.add(m.start(), m.end(), "MAC_ADDRESS", SCORES["mac"])
+        if "IP_ADDRESS" in self.wanted:
+            gates = [m.start() for m in _V6_GATE.finditer(text)]
+            for a, b in self._runs(gates, _IPV6_CHARS):
+                for m in _IPV6.finditer(text, a, b + 1):
+                    s = m.group()
+                    colons = s.count(":")
+                    # Eight groups, or fewer with "::" (times like 12:30:45 are neither).
+                    shaped = colons == 7 or "::" in s or (colons == 6 and "." in s)
+                    if shaped and s != "::" and ip_valid(s):
+                        self.add(m.start(), m.end(), "IP_ADDRESS", SCORES["ipv6"])
+
+    def _runs(self, gates: list[int], chars: frozenset[str]) -> Iterator[tuple[int, int]]:
+        """The runs of ``chars`` (an address's characters) holding the ascending positions
+        ``gates``, each once, looking at its string. An address lies within one run, and
+        the characters around a run are not part of any match, so scanning the run (and
+        what the look-arounds read after it) finds what scanning the string would."""
+        text = self.text
+        last = -1
+        for gate in gates:
+            if gate < last:
+                continue
+            if not self.base <= gate < self.stop:
+                self.at(gate)
+            a = b = gate
+            while text[a - 1] in chars:  # the newlines around each string end a run
+                a -= 1
+            while text[b] in chars:
+                b += 1
+            last = b
+            yield a, b
 
     def random_strings(self) -> None:
-        for m in _RANDOMISH.finditer(self.text):
+        # Only in strings that speak of keys, tokens or passwords, and only in their words
+        # as long as a random string is (one cannot span a space).
+        text = self.text
+        for _ in self.strings_with(_positions(self.lower, _SECRET_WORDS)):
+            words = text[self.base : self.stop].split()
+            if max(map(len, words), default=0) < _RANDOM_MIN:
+                continue
+            pos = self.base
+            for word in words:
+                pos = text.find(word, pos, self.stop)
+                if len(word) >= _RANDOM_MIN:
+                    self.random_in(pos, pos + len(word))
+                pos += len(word)
+
+    def random_in(self, start: int, end: int) -> None:
+        """High-entropy strings in ``text[start:end]``, a word (and the space after it)."""
+        for m in _RANDOMISH.finditer(self.text, start, end + 1):
             s = m.group()
             if _HEX_DIGEST.fullmatch(s) or s.isalpha() or s.isdigit() or s.islower():
                 continue  # content hashes and request ids identify things, not access
-            classes = (any(c.isupper() for c in s), any(c.islower() for c in s),
-                       any(c.isdigit() for c in s))  # fmt: skip
-            if sum(classes) >= 2 and shannon_entropy(s) >= 3.5:
+            kinds = (s != s.lower()) + (s != s.upper()) + (_DIGIT.search(s) is not None)
+            if kinds >= 2 and shannon_entropy(s) >= 3.5:
                 self.add(m.start(), m.end(), "HIGH_ENTROPY_SECRET", SCORES["entropy"], None, True)
+
+
+def _positions(text: str, words: tuple[str, ...]) -> list[int]:
+    """Where each of ``words`` occurs in ``text``, in ascending order."""
+    found = []
+    for w in words:
+        i = text.find(w)
+        while i >= 0:
+            found.append(i)
+            i = text.find(w, i + 1)
+    found.sort()
+    return found
+
+
+# --- capitalised runs --------------------------------------------------------------------
+#
+# What a capitalised run can be depends on its words alone, and the same runs come back
+# again and again ("Please", "Customer", "SSN", names), so each distinct run of a batch
+# is read once into a plan: whether it starts with a unit or military word (an address, if the text
+# after it says so), where its month names are (a date, likewise), whether it is shaped
+# like a Washington licence, and the names in it with what their scores depend on.
+
+_ALWAYS, _IF_SENTENCE_START, _IF_GREETED = 0, 1, 2
+_UNIT, _MILITARY_UNIT = 1, 2
+_PersonOp = tuple[int, int, float, int]
+_Plan = tuple[int, tuple[int, ...], bool, tuple[_PersonOp, ...]]
+_NOTHING: _Plan = (0, (), False, ())
+
+
+def _plan(run: str) -> _Plan:
+    if " " not in run and run.rstrip(".,") in NOT_NAMES:
+        plan = _NOTHING
+    else:
+        first = run.split(" ", 1)[0].rstrip(".")
+        kind = (
+            _UNIT
+            if first in _UNIT_WORDS
+            else _MILITARY_UNIT
+            if first in ("USNS", "USS", "USNV", "USCGC", "PSC")
+            else 0
+        )
+        months = []
+        if " " in run:
+            pos = 0
+            for tok in run.split(" "):
+                if tok[:3].lower() in _MONTH_NUMBER:
+                    months.append(pos)
+                pos += len(tok) + 1
+        wdl = run.startswith("WDL") and _DL_SHAPE.fullmatch(run) is not None
+        plan = (kind, tuple(months), wdl, _person_ops(run))
+    return _NOTHING if plan == _NOTHING else plan
+
+
+def _person_ops(run: str) -> tuple[_PersonOp, ...]:
+    """The names in a capitalised run, as (start, end, score, condition) relative to it;
+    the condition says what around the run the name depends on."""
+    base = 0
+    ops: list[_PersonOp] = []
+    if " " not in run:
+        word = _name_token(run)
+        if word in AMBIGUOUS_FIRST:
+            ops.append((0, len(word), SCORES["person_single_initial"], _IF_GREETED))
+        elif word in FIRST and word not in NOT_NAMES:
+            # Alone, a first name at the start of a sentence is weaker evidence
+            # ("Austin" the town, "Jack" the tool).
+            ops.append((0, len(word), SCORES["person_single_initial"], _IF_SENTENCE_START))
+        return tuple(ops)
+    toks = []
+    pos = 0
+    for tok in run.split(" "):
+        toks.append((tok, base + pos, base + pos + len(tok)))
+        pos += len(tok) + 1
+    n = len(toks)
+    i = 0
+    while i < n:
+        tok, s0, _ = toks[i]
+        word = _name_token(tok)
+        if tok in TITLES:
+            j = i + 1
+            while j < n and j - i <= 3 and _is_namelike(toks[j][0]):
+                j += 1
+            if j > i + 1:
+                j = _with_suffixes(toks, j)
+                ops.append((s0, _end(toks, j), SCORES["person_title"], _ALWAYS))
+                i = j
+                continue
+            i += 1
+            continue
+        if word in PLACE_PREFIXES and i + 1 < n:
+            i += 2  # "Port Brendan", "North Kimberly": a town
+            continue
+        if word in FIRST and word not in NOT_NAMES:
+            j = i + 1
+            while j < n and j - i <= 3 and _is_namelike(toks[j][0]):
+                j += 1
+            if j < n and _name_token(toks[j][0]) in COMPANY_WORDS:
+                i = j + 1
+                continue
+            if j > i + 1:
+                last = _name_token(toks[j - 1][0])
+                known = _in_last(last)
+                if last in STREET_SUFFIX_WORDS and not known:
+                    i = j
+                    continue
+                j = _with_suffixes(toks, j)
+                key = "person_full" if known else "person_first"
+                ops.append((s0, _end(toks, j), SCORES[key], _ALWAYS))
+                i = j
+                continue
+            if word not in AMBIGUOUS_FIRST and i == n - 1:
+                score = SCORES["person_single_initial"]
+                ops.append((s0, s0 + len(word), score, _IF_SENTENCE_START))
+            i += 1
+            continue
+        if (
+            i + 1 < n
+            and len(word) > 1
+            and _is_namelike(tok)
+            and word not in STREET_SUFFIX_WORDS
+            and _in_last(_name_token(toks[i + 1][0]))
+            and not (i + 2 < n and _name_token(toks[i + 2][0]) in COMPANY_WORDS)
+        ):
+            j = _with_suffixes(toks, i + 2)
+            ops.append((s0, _end(toks, j), SCORES["person_last"], _ALWAYS))
+            i = j
+            continue
+        i += 1
+    return tuple(ops)
 
 
 _GREETINGS = frozenset({"hi", "hello", "hey", "dear", "thanks", "for", "call", "ask", "tell"})
 
 
-def _after_greeting(lower: str, i: int) -> bool:
+def _after_greeting(lower: str, first: int, i: int) -> bool:
     # "Hi April," "note for Victoria": an everyday word that follows a greeting or
-    # "for"/"call" is a first name.
-    before = lower[max(0, i - 8) : i].split()
+    # "for"/"call" is a first name (``first``: where the string starts).
+    before = lower[max(first, i - 8) : i].split()
     return bool(before) and before[-1] in _GREETINGS
 
 
@@ -720,11 +865,26 @@ def secret_score(token: str) -> float | None:
 
 
 def find_candidates(
-    text: str, lower: str, wanted: frozenset[str], regions: tuple[str, ...]
-) -> list[Candidate]:
-    """Every candidate finding in ``text`` (``lower`` is ``text.lower()``)."""
-    scan = _Scan(text, lower, wanted, regions)
+    text: str, lower: str, starts: list[int], wanted: frozenset[str], regions: tuple[str, ...]
+) -> list[list[Candidate]]:
+    """Every candidate finding in each string of a batch.
+
+    ``text`` is the strings each between newlines (``"\n" + "\n".join(strings) + "\n"``),
+    ``starts[i]`` where string ``i`` starts in it (``starts[-1]`` is ``len(text)``), and
+    ``lower`` is ``text`` in lower case. Candidate offsets are in ``text``.
+
+    Scanning the batch at once pays the regular expressions' set-up once, not per string,
+    and lets the side scans look only at the strings their tests point to. The newline
+    behaves as the start and end of a string for every pattern (none matches across it,
+    and matches starting from a position stop at the string's end), so each string's
+    candidates are those it would have alone.
+    """
+    scan = _Scan(text, lower, starts, wanted, regions)
+    stop = -1
     for m in _SCAN.finditer(text):
+        if m.start() >= stop:
+            scan.at(m.start())
+            stop = scan.stop
         g = m.lastindex or 0
         if g == 3:
             scan.number(*m.span())
@@ -758,14 +918,12 @@ def find_candidates(
                 scan.add(m.start(), m.end(), "DATE_TIME", SCORES["date"])
         elif g == 17:
             scan.letters_and_digits(m.start(), m.end())
-    if "@" in text and "EMAIL_ADDRESS" in wanted:
+    if "EMAIL_ADDRESS" in wanted:
         scan.emails()
-    if "URL" in wanted and "." in text:
+    if "URL" in wanted:
         scan.bare_domains()
-    if ("-" in text or ":" in text or "." in text) and (
-        "MAC_ADDRESS" in wanted or "IP_ADDRESS" in wanted
-    ):
+    if "MAC_ADDRESS" in wanted or "IP_ADDRESS" in wanted:
         scan.network()
-    if "HIGH_ENTROPY_SECRET" in wanted and _SECRET_WORDS.search(lower):
+    if "HIGH_ENTROPY_SECRET" in wanted:
         scan.random_strings()
-    return scan.out
+    return scan.outs

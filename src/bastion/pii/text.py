@@ -1,14 +1,19 @@
-"""PII in free text: find it (:func:`analyze_text`) and hide it (:func:`redact_text`).
+"""PII in free text: find it (:func:`analyze_text`, :func:`analyze_texts` for many
+strings) and hide it (:func:`redact_text`).
 
-A string goes through the candidate finders (:mod:`bastion.pii.finders`), then context
-(:mod:`bastion.pii.context`) raises, confirms or drops each candidate, and overlapping
-candidates are resolved: the higher score wins, then the longer span, then the earlier.
+Strings go through the candidate finders (:mod:`bastion.pii.finders`) a batch at a time,
+then context (:mod:`bastion.pii.context`) raises, confirms or drops each candidate, and
+overlapping candidates are resolved: the higher score wins, then the longer span, then
+the earlier.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -24,7 +29,7 @@ from bastion.pii.errors import PiiInputError
 from bastion.pii.finders import SCORES, Candidate, find_candidates
 from bastion.pii.phones import phone_regions
 
-__all__ = ["Span", "analyze_text", "redact_text"]
+__all__ = ["Span", "analyze_text", "analyze_texts", "redact_text"]
 
 _NEGATIVE_WINDOW = 40
 _START = itemgetter(0)
@@ -89,35 +94,56 @@ def _key(entities: Iterable[str] | str | None) -> tuple[str, ...] | None:
     return (entities,) if isinstance(entities, str) else tuple(entities)
 
 
-def _with_context(cands: list[Candidate], lower: str) -> list[Candidate]:
-    # Context is read in text order, so that the window of a finding starts no earlier
-    # than the end of the previous finding of the same entity.
+_BOOSTED: dict[float, float] = {}
+_LIKELIHOOD: dict[float, Likelihood] = {}
+
+
+def _boosted(score: float) -> float:
+    b = _BOOSTED.get(score)
+    if b is None:
+        b = _BOOSTED[score] = boosted(score)
+    return b
+
+
+def _likelihood(score: float) -> Likelihood:
+    level = _LIKELIHOOD.get(score)
+    if level is None:
+        level = _LIKELIHOOD[score] = likelihood(score)
+    return level
+
+
+def _with_context(cands: list[Candidate], lower: str, first: int, stop: int) -> list[Candidate]:
+    # ``lower[first:stop]`` is the string. Context is read in text order, so that the
+    # window of a finding starts no earlier than the end of the previous finding of the
+    # same entity.
     cands.sort(key=_START)
     previous_end: dict[str, int] = {}
     out: list[Candidate] = []
     for start, end, entity, score, subtype, needs in cands:
-        lo = max(0, start - WINDOW_BEFORE, previous_end.get(entity, 0))
-        previous_end[entity] = max(previous_end.get(entity, 0), end)
+        before = previous_end.get(entity, first)
+        lo = start - WINDOW_BEFORE
+        if lo < before:
+            lo = before
+        if end > before:
+            previous_end[entity] = end
         if score >= _SETTLED and entity != "DATE_TIME":
             # Validated and VERY_LIKELY already: context could not change its level.
             out.append((start, end, entity, score, subtype, False))
             continue
-        supported = has_context(entity, lower[lo:start])
-        if not supported and entity != "DATE_TIME":
-            supported = has_context(entity, lower[end : end + WINDOW_AFTER])
+        supported = has_context(entity, lower, lo, start)
         if entity == "DATE_TIME":
             if supported:
                 out.append((start, end, entity, SCORES["date_of_birth"], "date_of_birth", False))
             else:
                 out.append((start, end, entity, score, subtype, False))
             continue
-        if supported:
-            out.append((start, end, entity, boosted(score), subtype, False))
+        if supported or has_context(entity, lower, end, min(end + WINDOW_AFTER, stop)):
+            out.append((start, end, entity, _boosted(score), subtype, False))
             continue
         if needs:
             continue
         if entity in NEGATIVE and has_context(
-            entity, lower[max(0, start - _NEGATIVE_WINDOW) : start], negative=True
+            entity, lower, max(first, start - _NEGATIVE_WINDOW), start, negative=True
         ):
             continue
         out.append((start, end, entity, score, subtype, False))
@@ -129,7 +155,12 @@ def _resolve(cands: list[Candidate]) -> list[Candidate]:
     if len(cands) < 2:
         return cands
     # Most strings hold a few findings apart from each other: nothing to resolve.
-    if all(cands[i][1] <= cands[i + 1][0] for i in range(len(cands) - 1)):
+    end = cands[0][1]
+    for c in cands:
+        if c[0] < end and c is not cands[0]:
+            break
+        end = c[1]
+    else:
         return cands
     ranked = sorted(cands, key=lambda c: (-c[3], c[0] - c[1], c[0]))
     kept: list[Candidate] = []
@@ -139,6 +170,109 @@ def _resolve(cands: list[Candidate]) -> list[Candidate]:
             kept.append(c)
     kept.sort(key=_START)
     return kept
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit (Arabic-Indic, Devanagari, full-width …) written
+    as its ASCII digit: one character for one, so offsets do not move."""
+    if text.isascii():
+        return text
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m[0])), text)
+
+
+_OTHER_DIGIT = re.compile(r"[^\x00-\x7f0-9](?<=\d)")
+
+
+def _analyze_batch(
+    texts: list[str],
+    wanted: frozenset[str],
+    regions: tuple[str, ...],
+    min_score: float,
+    include_text: bool,
+) -> list[list[Span]]:
+    joined = _ascii_digits("\n" + "\n".join(texts) + "\n")
+    starts = list(accumulate((len(t) + 1 for t in texts), initial=1))
+    lower = joined.lower()
+    if len(lower) != len(joined):  # a few characters lower-case to two ("İ"): keep offsets
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in joined)
+    found = find_candidates(joined, lower, starts, wanted, regions)
+    out: list[list[Span]] = []
+    for text, first, cands in zip(texts, starts, found, strict=False):
+        if not cands:
+            out.append([])
+            continue
+        kept = _resolve(_with_context(cands, lower, first, first + len(text)))
+        spans = []
+        for s, e, entity, score, sub, _ in kept:
+            if score >= min_score and entity in wanted:
+                s, e = s - first, e - first
+                found_text = text[s:e] if include_text else None
+                spans.append(_make_span((s, e, entity, score, _likelihood(score), found_text, sub)))
+        out.append(spans)
+    return out
+
+
+_make_span = partial(tuple.__new__, Span)  # Span._make without its length check
+_BATCH_CHARS = 1 << 20  # strings joined into one scan: about a megabyte at a time
+
+
+def analyze_texts(
+    texts: Iterable[str],
+    *,
+    entities: Iterable[str] | str | None = None,
+    min_score: float = 0.0,
+    regions: Iterable[str] = ("US", "GB"),
+    include_text: bool = True,
+) -> list[list[Span]]:
+    """Find personal data and secrets in many strings: :func:`analyze_text` of each, in
+    one pass over the batch (a few times faster on short strings).
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The strings.
+    entities, min_score, regions, include_text
+        As for :func:`analyze_text`.
+
+    Returns
+    -------
+    list of list of Span
+        The spans of each string, in the order given.
+
+    Raises
+    ------
+    UnknownEntityError
+        If ``entities`` names an unknown entity.
+    PiiInputError
+        If an item is not a string (the message gives its index) or a region is unknown.
+
+    Examples
+    --------
+    >>> [[s.entity for s in found] for found in analyze_texts(["hi", "ip 203.0.113.9"])]
+    [[], ['IP_ADDRESS']]
+    """
+    if isinstance(texts, str):
+        raise PiiInputError(
+            "texts must be an iterable of strings, not one string (use analyze_text)",
+            field="texts",
+        )
+    wanted, region_codes = _settings(_key(entities), tuple(regions))
+    out: list[list[Span]] = []
+    batch: list[str] = []
+    size = 0
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise PiiInputError(
+                f"texts[{i}] must be a string, got {type(text).__name__}", field=f"texts[{i}]"
+            )
+        batch.append(text)
+        size += len(text) + 1
+        if size >= _BATCH_CHARS:
+            out += _analyze_batch(batch, wanted, region_codes, min_score, include_text)
+            batch, size = [], 0
+    if batch:
+        out += _analyze_batch(batch, wanted, region_codes, min_score, include_text)
+    return out
 
 
 def analyze_text(
@@ -178,6 +312,11 @@ def analyze_text(
     PiiInputError
         If ``text`` is not a string or a region is unknown.
 
+    Notes
+    -----
+    Digits of any script (Arabic-Indic, Devanagari, full-width …) are read as the digits
+    they are. For many strings, :func:`analyze_texts` is faster.
+
     Examples
     --------
     >>> [(s.entity, s.text) for s in analyze_text("Mail jane.doe@example.com today")]
@@ -188,18 +327,7 @@ def analyze_text(
     wanted, region_codes = _settings(_key(entities), tuple(regions))
     if not text:
         return []
-    lower = text.lower()
-    if len(lower) != len(text):  # a few characters lower-case to two ("İ"): keep offsets
-        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    cands = find_candidates(text, lower, wanted, region_codes)
-    if not cands:
-        return []
-    kept = _resolve(_with_context(cands, lower))
-    return [
-        Span(s, e, entity, score, likelihood(score), text[s:e] if include_text else None, sub)
-        for s, e, entity, score, sub, _ in kept
-        if score >= min_score and entity in wanted
-    ]
+    return _analyze_batch([text], wanted, region_codes, min_score, include_text)[0]
 
 
 def redact_text(

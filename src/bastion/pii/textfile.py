@@ -1,10 +1,11 @@
 """PII in plain-text files, streamed line by line (:func:`scan_text_file`).
 
-Each line goes through :func:`bastion.pii.analyze_text`; findings keep their line number
-and offsets within the line, never the text. A PEM private key spans lines, so a
-``-----BEGIN … PRIVATE KEY-----`` line opens a block that the matching END line closes
-(one PRIVATE_KEY finding, on the BEGIN line). Memory is bounded by the longest line and
-``max_spans`` kept findings; counts cover every finding.
+Lines go through :func:`bastion.pii.analyze_texts` a batch at a time (each line analyzed
+as a string of its own); findings keep their line number and offsets within the line,
+never the text. A PEM private key spans lines, so a ``-----BEGIN … PRIVATE KEY-----`` line
+opens a block that the matching END line closes (one PRIVATE_KEY finding, on the BEGIN
+line). Memory is bounded by a batch of lines (:data:`BATCH_CHARS`) and ``max_spans`` kept
+findings; counts cover every finding.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from bastion.pii.errors import PiiInputError
 from bastion.pii.finders import SCORES
 from bastion.pii.phones import phone_regions
 from bastion.pii.result import LineSpan, TextScanResult, judge_findings, suggest_classification
-from bastion.pii.text import analyze_text
+from bastion.pii.text import analyze_texts
 
-__all__ = ["scan_text_file"]
+__all__ = ["BATCH_CHARS", "scan_text_file"]
+
+BATCH_CHARS = 1 << 20
+"""Characters of lines analyzed together (a batch is scanned in one pass)."""
 
 _PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----")
 
@@ -81,6 +85,22 @@ def scan_text_file(
     spans: list[LineSpan] = []
     lines = characters = done = 0
     in_key = False
+    batch: list[tuple[int, str, LineSpan | None]] = []  # line number, text, key found on it
+    batch_chars = 0
+
+    def analyze_batch() -> None:
+        texts = [text for _, text, _ in batch]
+        found = analyze_texts(
+            texts, entities=wanted, min_score=min_score, regions=region_codes, include_text=False
+        )
+        for (number, _, key), line_spans in zip(batch, found, strict=True):
+            if key is not None:
+                _keep(spans, counts, max_spans, key)
+            for s in line_spans:
+                span = LineSpan(number, s.start, s.end, s.entity, s.score, s.likelihood, s.subtype)
+                _keep(spans, counts, max_spans, span)
+        batch.clear()
+
     for lines, text, size in _lines(p, codec):
         characters += len(text)
         done += size
@@ -90,20 +110,21 @@ def scan_text_file(
                 in_key = False
             continue
         begin = _PEM_BEGIN.search(text) if "PRIVATE_KEY" in wanted else None
+        key = None
         if begin and "-----END" not in text[begin.end() :]:
             in_key = True
             score = SCORES["private_key"]
-            span = LineSpan(lines, begin.start(), len(text), "PRIVATE_KEY", score,
-                            likelihood(score), "pem")  # fmt: skip
-            _keep(spans, counts, max_spans, span)
+            key = LineSpan(lines, begin.start(), len(text), "PRIVATE_KEY", score,
+                           likelihood(score), "pem")  # fmt: skip
             text = text[: begin.start()]
-        found = analyze_text(text, entities=wanted, min_score=min_score, regions=region_codes,
-                             include_text=False)  # fmt: skip
-        for s in found:
-            span = LineSpan(lines, s.start, s.end, s.entity, s.score, s.likelihood, s.subtype)
-            _keep(spans, counts, max_spans, span)
+        batch.append((lines, text, key))
+        batch_chars += len(text) + 1
+        if batch_chars >= BATCH_CHARS:
+            analyze_batch()
+            batch_chars = 0
         if progress is not None and lines % 10_000 == 0:
             progress(done, total)
+    analyze_batch()
     if progress is not None:
         progress(total, total)
     categories: set[str] = {ENTITIES[e].category for e in counts}

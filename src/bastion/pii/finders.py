@@ -1,8 +1,10 @@
 """Candidate findings in free text, before context and overlap resolution.
 
-Speed comes from scanning each string once. Python's ``re`` tries a pattern at every
-position, so the scan is one alternation anchored at the start of a word, whose branches
-each begin with a literal or a character class (which ``re`` rejects in one step):
+Speed comes from scanning a batch of strings once (joined with newlines, which every
+pattern treats as the start and end of a string: :func:`find_candidates`). Python's
+``re`` tries a pattern at every position, so the scan is one alternation anchored at the
+start of a word, whose branches each begin with a literal or a character class (which
+``re`` rejects in one step):
 numeric chunks (digits with the separators phone numbers, cards, SSNs, dates and IPv4
 addresses use), capitalised word runs (names), two capitals before digits (IBAN, NINO),
 month names (long dates), and the literal prefixes of API keys, PEM blocks, Bech32 and
@@ -11,7 +13,8 @@ the validators run. A few things are found apart, after a cheap test says they c
 there at all: e-mail addresses (an ``@``), bare domains (a dot before a top-level
 domain), MAC and IPv6 addresses (hex pairs between colons or dashes), and the patterns
 too weak to report without context (passport, driver's license, random strings), which
-run only when their context words occur in the string.
+run only on the strings where their context words occur. Capitalised runs repeat (the
+same names and words), so each distinct run of a batch is read once.
 
 Each candidate is ``(start, end, entity, score, subtype, needs_context)``; scores are the
 strength of the pattern and its validation (:data:`SCORES`, and the table in docs/pii.md).

@@ -42,7 +42,10 @@ def stdout() -> Console:
 
 
 def stderr() -> Console:
-    return Console(stderr=True)
+    # Piped messages are not folded at 80 columns: a path or an id cut across lines
+    # cannot be copied (or grepped).
+    console = Console(stderr=True)
+    return console if console.is_terminal else Console(stderr=True, soft_wrap=True)
 
 
 def print_json(value: BaseModel | Sequence[BaseModel]) -> None:

@@ -253,6 +253,8 @@ class _Scan:
 
     def at(self, pos: int) -> None:
         """Look at the string holding position ``pos`` of the joined text."""
+        if self.base <= pos < self.stop:
+            return
         self.i = i = bisect_right(self.starts, pos) - 1
         self.base, self.stop = self.starts[i], self.starts[i + 1] - 1
         self.out = self.outs[i]
@@ -530,8 +532,7 @@ class _Scan:
         text = self.text
         at = text.find("@")
         while at >= 0:
-            if not self.base <= at < self.stop:
-                self.at(at)
+            self.at(at)
             i = at
             while text[i - 1] in _LOCAL_CHARS:  # the newline before each string stops it
                 i -= 1
@@ -551,8 +552,7 @@ class _Scan:
         text = self.text
         for m in _TLD_HINT.finditer(self.lower):
             i = m.start()
-            if not self.base <= i < self.stop:
-                self.at(i)
+            self.at(i)
             while text[i - 1] in _DOMAIN_CHARS:
                 i -= 1
             if i == m.start() or text[i - 1] in "@/:" or text[i] in ".-":
@@ -597,8 +597,7 @@ class _Scan:
         for gate in gates:
             if gate < last:
                 continue
-            if not self.base <= gate < self.stop:
-                self.at(gate)
+            self.at(gate)
             a = b = gate
             while text[a - 1] in chars:  # the newlines around each string end a run
                 a -= 1
@@ -649,9 +648,10 @@ def _positions(text: str, words: tuple[str, ...]) -> list[int]:
 #
 # What a capitalised run can be depends on its words alone, and the same runs come back
 # again and again ("Please", "Customer", "SSN", names), so each distinct run of a batch
-# is read once into a plan: whether it starts with a unit or military word (an address, if the text
-# after it says so), where its month names are (a date, likewise), whether it is shaped
-# like a Washington licence, and the names in it with what their scores depend on.
+# is read once into a plan: whether it starts with a unit or military word (an address,
+# if the text after it says so), where its month names are (a date, likewise), whether
+# it is shaped like a Washington licence, and the names in it with what their scores
+# depend on.
 
 _ALWAYS, _IF_SENTENCE_START, _IF_GREETED = 0, 1, 2
 _UNIT, _MILITARY_UNIT = 1, 2
@@ -687,7 +687,6 @@ def _plan(run: str) -> _Plan:
 def _person_ops(run: str) -> tuple[_PersonOp, ...]:
     """The names in a capitalised run, as (start, end, score, condition) relative to it;
     the condition says what around the run the name depends on."""
-    base = 0
     ops: list[_PersonOp] = []
     if " " not in run:
         word = _name_token(run)
@@ -701,7 +700,7 @@ def _person_ops(run: str) -> tuple[_PersonOp, ...]:
     toks = []
     pos = 0
     for tok in run.split(" "):
-        toks.append((tok, base + pos, base + pos + len(tok)))
+        toks.append((tok, pos, pos + len(tok)))
         pos += len(tok) + 1
     n = len(toks)
     i = 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from itertools import accumulate, islice
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -94,22 +94,9 @@ def _key(entities: Iterable[str] | str | None) -> tuple[str, ...] | None:
     return (entities,) if isinstance(entities, str) else tuple(entities)
 
 
-_BOOSTED: dict[float, float] = {}
-_LIKELIHOOD: dict[float, Likelihood] = {}
-
-
-def _boosted(score: float) -> float:
-    b = _BOOSTED.get(score)
-    if b is None:
-        b = _BOOSTED[score] = boosted(score)
-    return b
-
-
-def _likelihood(score: float) -> Likelihood:
-    level = _LIKELIHOOD.get(score)
-    if level is None:
-        level = _LIKELIHOOD[score] = likelihood(score)
-    return level
+# A handful of distinct scores: each raised or levelled once.
+_boosted = cache(boosted)
+_likelihood = cache(likelihood)
 
 
 def _with_context(cands: list[Candidate], lower: str, first: int, stop: int) -> list[Candidate]:

@@ -101,7 +101,8 @@ SCORES: dict[str, float] = {
     "eth": 0.5,  # one case: no checksum to check
     "secret": 0.9,
     "secret_checksum": 0.99,  # GitHub's CRC32
-    "private_key": 0.99,
+    "private_key": 0.99,  # a BEGIN line and what follows it
+    "private_key_block": 1.0,  # BEGIN to a matching END: it outranks anything inside it
     "entropy": 0.5,
     "person_full": 0.7,  # first and last name both in the dictionaries
     "person_title": 0.7,
@@ -127,7 +128,7 @@ _SCAN = re.compile(
     r"(?<![\w])(?:"
     r"0(x[0-9a-fA-F]{40})(?![\w])"  # 1 Ethereum
     r"|[13]([1-9A-HJ-NP-Za-km-z]{25,34})(?![\w])"  # 2 Bitcoin Base58Check
-    r"|[+(\d]((?:\d|[ .\-/:](?=\(?\d)|\((?=\d)|\)(?=[ .\-]?\(?\d))*"
+    r"|[+(\d]((?:\d+|[ .\-/:](?=\(?\d)|\((?=\d)|\)(?=[ .\-]?\(?\d))*+"
     r"(?: ?(?:x|ext\.?) ?\d{1,7}(?![\w]))?)"  # 3 numeric chunk
     r"|A((?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|Iza[0-9A-Za-z_\-]{35})(?![\w])"  # 4 AWS, Google
     r"|g(h[pousr]_[A-Za-z0-9]{36}|ithub_pat_\w{22,255})(?![\w])"  # 5 GitHub
@@ -176,8 +177,10 @@ _MAC = re.compile(
     r"|[0-9A-Fa-f]{3}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:\-]|\.\w)"
 )
 _MAC_CHARS = frozenset("0123456789abcdefABCDEF:-.")
+_MAC_RUN_END = re.compile(r"[0-9A-Fa-f:\-.]*")
 _V6_GATE = re.compile(r":[0-9A-Fa-f]{0,4}:")
 _IPV6_CHARS = frozenset("0123456789abcdefABCDEF:.")
+_IPV6_RUN_END = re.compile(r"[0-9A-Fa-f:.]*")
 _IPV6 = re.compile(
     r"[0-9A-Fa-f:](?<![\w:.][0-9A-Fa-f:])(?<=[0-9A-Fa-f:])"
     r"(?:(?<=:)|[0-9A-Fa-f]{0,3})(?::[0-9A-Fa-f]{0,4}){1,7}(?:\.\d{1,3}){0,3}(?![\w:])"
@@ -191,9 +194,11 @@ _SECRET_WORDS = ("key", "secret", "token", "passw", "pwd", "credential", "auth",
 _DIGIT = re.compile(r"\d")
 # A class first and the boundary look-behind after it: ``re`` then skips in C.
 _RANDOM_MIN = 20
+_LONG_WORD = re.compile(rf"\S{{{_RANDOM_MIN},}}")
 _RANDOMISH = re.compile(
     r"[A-Za-z0-9+/_\-](?<![\w+/\-][\w+/\-])[A-Za-z0-9+/_\-]{19,}={0,2}(?![\w+/=\-])"
 )
+_BLOCK = SCORES["private_key_block"]
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F-]{36}")
 
 _PASSPORT_WORDS = ("passport", "travel document")
@@ -495,8 +500,9 @@ class _Scan:
     def pem(self, start: int) -> None:
         m = _PEM.match(self.text, start, self.stop)
         if m:
-            end = start + len(m.group().rstrip())
-            self.add(start, end, "PRIVATE_KEY", SCORES["private_key"], "pem")
+            block = m.group().rstrip()
+            score = SCORES["private_key_block" if block.endswith("-----") else "private_key"]
+            self.add(start, start + len(block), "PRIVATE_KEY", score, "pem")
 
     def url(self, start: int, end: int) -> None:
         s = self.text[start:end].rstrip(_URL_TRAIL)
@@ -571,14 +577,14 @@ class _Scan:
         if "MAC_ADDRESS" in self.wanted:
             gates = [m.start() for m in _HEX_PAIR_GATE.finditer(text)]
             gates += [m.start() for m in _CISCO_GATE.finditer(text)]
-            for a, b in self._runs(sorted(gates), _MAC_CHARS):
+            for a, b in self._runs(sorted(gates), _MAC_CHARS, _MAC_RUN_END):
                 # two characters past the run: the look-ahead reads ".x" after it
                 for m in _MAC.finditer(text, a, min(b + 2, self.stop)):
                     if mac_valid(m.group()):
                         self.add(m.start(), m.end(), "MAC_ADDRESS", SCORES["mac"])
         if "IP_ADDRESS" in self.wanted:
             gates = [m.start() for m in _V6_GATE.finditer(text)]
-            for a, b in self._runs(gates, _IPV6_CHARS):
+            for a, b in self._runs(gates, _IPV6_CHARS, _IPV6_RUN_END):
                 for m in _IPV6.finditer(text, a, b + 1):
                     s = m.group()
                     colons = s.count(":")
@@ -587,39 +593,37 @@ class _Scan:
                     if shaped and s != "::" and ip_valid(s):
                         self.add(m.start(), m.end(), "IP_ADDRESS", SCORES["ipv6"])
 
-    def _runs(self, gates: list[int], chars: frozenset[str]) -> Iterator[tuple[int, int]]:
-        """The runs of ``chars`` (an address's characters) holding the ascending positions
-        ``gates``, each once, looking at its string. An address lies within one run, and
-        the characters around a run are not part of any match, so scanning the run (and
-        what the look-arounds read after it) finds what scanning the string would."""
+    def _runs(
+        self, gates: list[int], chars: frozenset[str], run_end: re.Pattern[str]
+    ) -> Iterator[tuple[int, int]]:
+        """The runs of ``chars`` (an address's characters; ``run_end`` matches a run of
+        them) holding the ascending positions ``gates``, each once, looking at its string.
+        An address lies within one run, and the characters around a run are not part of
+        any match, so scanning the run (and what the look-arounds read after it) finds
+        what scanning the string would."""
         text = self.text
         last = -1
         for gate in gates:
             if gate < last:
                 continue
             self.at(gate)
-            a = b = gate
+            a = gate
             while text[a - 1] in chars:  # the newlines around each string end a run
                 a -= 1
-            while text[b] in chars:
-                b += 1
-            last = b
+            last = b = run_end.match(text, gate).end()
             yield a, b
 
     def random_strings(self) -> None:
         # Only in strings that speak of keys, tokens or passwords, and only in their words
-        # as long as a random string is (one cannot span a space).
+        # as long as a random string is (one cannot span a space), outside whole private
+        # key blocks (whose lines are random, but the block outranks them).
         text = self.text
         for _ in self.strings_with(_positions(self.lower, _SECRET_WORDS)):
-            words = text[self.base : self.stop].split()
-            if max(map(len, words), default=0) < _RANDOM_MIN:
-                continue
-            pos = self.base
-            for word in words:
-                pos = text.find(word, pos, self.stop)
-                if len(word) >= _RANDOM_MIN:
-                    self.random_in(pos, pos + len(word))
-                pos += len(word)
+            blocks = [c[:2] for c in self.out if c[3] == _BLOCK and c[2] == "PRIVATE_KEY"]
+            for word in _LONG_WORD.finditer(text, self.base, self.stop):
+                start, end = word.span()
+                if not any(a <= start and end <= b for a, b in blocks):
+                    self.random_in(start, end)
 
     def random_in(self, start: int, end: int) -> None:
         """High-entropy strings in ``text[start:end]``, a word (and the space after it)."""

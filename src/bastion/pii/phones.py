@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -65,11 +65,11 @@ class _Region:
     lengths: frozenset[int]
     typed: str  # alternation of every number type's pattern
 
-    @property
+    @cached_property
     def general_re(self) -> re.Pattern[str]:
         return _compiled(self.general)
 
-    @property
+    @cached_property
     def typed_re(self) -> re.Pattern[str]:
         return _compiled(self.typed)
 
@@ -175,16 +175,19 @@ def _international(digits: str) -> int:
     return best
 
 
-def _national(digits: str, region: _Region) -> int:
+@cache
+def _national_readings(regions: tuple[str, ...]) -> tuple[tuple[_Region, re.Pattern[str] | None], ...]:
     # As phonenumbers does, a national number is valid when it is valid in any region
-    # sharing the country code (a Canadian area code read with region US).
-    country = _country(_country_of(region.code)) or region
-    best = country.strength(digits)
-    if best < VALID and region.prefix_for_parsing:
-        m = _compiled(region.prefix_for_parsing).match(digits)
-        if m and m.end() > 0:
-            best = max(best, country.strength(digits[m.end() :]))
-    return best
+    # sharing the country code (a Canadian area code read with region US): per region,
+    # the merged region of its country code, and the region's national prefix.
+    out = []
+    for code in regions:
+        region = _region(code)
+        if region is not None:
+            prefix = region.prefix_for_parsing
+            country = _country(_country_of(code)) or region
+            out.append((country, _compiled(prefix) if prefix else None))
+    return tuple(out)
 
 
 def check_phone_digits(digits: str, plus: bool, regions: tuple[str, ...]) -> int:
@@ -195,12 +198,15 @@ def check_phone_digits(digits: str, plus: bool, regions: tuple[str, ...]) -> int
     if plus:
         return _international(digits)
     best = INVALID
-    for code in regions:
-        region = _region(code)
-        if region is not None:
-            best = max(best, _national(digits, region))
-            if best == VALID:
-                return best
+    for country, prefix in _national_readings(regions):
+        strength = country.strength(digits)
+        if strength < VALID and prefix is not None:
+            m = prefix.match(digits)
+            if m and m.end() > 0:
+                strength = max(strength, country.strength(digits[m.end() :]))
+        if strength == VALID:
+            return VALID
+        best = max(best, strength)
     # An international call prefix (IDD) only where the national reading fails: "0113 …"
     # is Leeds in the UK, not 011 + a country code.
     for idd in ("011", "00"):

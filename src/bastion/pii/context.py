@@ -103,21 +103,25 @@ column name (in tables). Some candidates of other entities need context too: nin
 digits as an SSN, a version-shaped IPv4 address, a single first name."""
 
 
-@cache
-def _keyword_regex(entity: str, negative: bool) -> re.Pattern[str] | None:
-    # One alternation of the words, longest first, with no look-around in front: ``re``
-    # then skips in C to the characters the words start with.
-    words = (NEGATIVE if negative else CONTEXT).get(entity, ())
-    if not words:
-        return None
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+def _keyword_regexes(keywords: dict[str, tuple[str, ...]]) -> dict[str, re.Pattern[str]]:
+    # Per entity, one alternation of the words, longest first, with no look-around in
+    # front: ``re`` then skips in C to the characters the words start with.
+    return {
+        entity: re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+        for entity, words in keywords.items()
+        if words
+    }
+
+
+_SUPPORTING = _keyword_regexes(CONTEXT)
+_AGAINST = _keyword_regexes(NEGATIVE)
 
 
 def has_context(entity: str, text: str, start: int, end: int, negative: bool = False) -> bool:
     """Whether the window ``text[start:end]`` (lower case) holds one of the entity's
     (negative) context words, as a whole word (a plural "s" allowed; "ssn#" and "dob:"
     count). The window's edges count as word boundaries."""
-    rx = _keyword_regex(entity, negative)
+    rx = (_AGAINST if negative else _SUPPORTING).get(entity)
     if rx is None or start >= end:
         return False
     m = rx.search(text, start, end)

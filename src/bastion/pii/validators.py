@@ -18,6 +18,8 @@ import math
 import re
 import zlib
 from collections import Counter
+from functools import reduce
+from operator import xor
 
 import numpy as np
 import numpy.typing as npt
@@ -272,15 +274,19 @@ def _base58check(address: str) -> bool:
     return hashlib.sha256(hashlib.sha256(body).digest()).digest()[:4] == check
 
 
+_BECH32_GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+# BIP 173's polymod XORs generator[i] for each bit i set in the top five bits: the XOR
+# for each of the 32 values of those bits, computed once.
+_BECH32_TOP = tuple(
+    reduce(xor, (g for i, g in enumerate(_BECH32_GENERATOR) if top >> i & 1), 0)
+    for top in range(32)
+)
+
+
 def _bech32_polymod(values: list[int]) -> int:
-    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
     chk = 1
     for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            if (top >> i) & 1:
-                chk ^= generator[i]
+        chk = (chk & 0x1FFFFFF) << 5 ^ v ^ _BECH32_TOP[chk >> 25]
     return chk
 
 

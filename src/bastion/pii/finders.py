@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from bastion.pii import patterns as p
 from bastion.pii.names import (
@@ -264,15 +264,18 @@ class _Scan:
         self.base, self.stop = self.starts[i], self.starts[i + 1] - 1
         self.out = self.outs[i]
 
-    def strings_with(self, hits: Iterable[int]) -> Iterator[int]:
-        """Look at each string holding one of the (ascending) positions ``hits`` in turn,
-        once, yielding its first hit."""
-        stop = -1
-        for pos in hits:
-            if pos >= stop:
-                self.at(pos)
-                stop = self.stop
-                yield pos
+    def strings_holding(self, words: tuple[str, ...]) -> list[int]:
+        """The strings (their indexes, ascending) in which one of ``words`` (lower case)
+        occurs: each found once, however often its words occur."""
+        lower, starts = self.lower, self.starts
+        found: set[int] = set()
+        for word in words:
+            pos = lower.find(word)
+            while pos >= 0:
+                i = bisect_right(starts, pos) - 1
+                found.add(i)
+                pos = lower.find(word, starts[i + 1])  # on to the next string
+        return sorted(found)
 
     # Whether passport / driver's license words occur in the string at all: the strings
     # that hold them are found for the whole batch when a candidate of that shape first
@@ -290,10 +293,7 @@ class _Scan:
         return self.i in self._dl_strings
 
     def _strings_holding(self, entity: str, words: tuple[str, ...]) -> set[int]:
-        if entity not in self.wanted:
-            return set()
-        starts = self.starts
-        return {bisect_right(starts, pos) - 1 for pos in _positions(self.lower, words)}
+        return set(self.strings_holding(words)) if entity in self.wanted else set()
 
     def add(self, start: int, end: int, entity: str, score: float,
             subtype: str | None = None, needs: bool = False) -> None:  # fmt: skip
@@ -610,7 +610,7 @@ class _Scan:
             a = gate
             while text[a - 1] in chars:  # the newlines around each string end a run
                 a -= 1
-            last = b = run_end.match(text, gate).end()
+            last = b = next(run_end.finditer(text, gate)).end()  # its first match is at gate
             yield a, b
 
     def random_strings(self) -> None:
@@ -618,7 +618,8 @@ class _Scan:
         # as long as a random string is (one cannot span a space), outside whole private
         # key blocks (whose lines are random, but the block outranks them).
         text = self.text
-        for _ in self.strings_with(_positions(self.lower, _SECRET_WORDS)):
+        for i in self.strings_holding(_SECRET_WORDS):
+            self.at(self.starts[i])
             blocks = [c[:2] for c in self.out if c[3] == _BLOCK and c[2] == "PRIVATE_KEY"]
             for word in _LONG_WORD.finditer(text, self.base, self.stop):
                 start, end = word.span()
@@ -634,18 +635,6 @@ class _Scan:
             kinds = (s != s.lower()) + (s != s.upper()) + (_DIGIT.search(s) is not None)
             if kinds >= 2 and shannon_entropy(s) >= 3.5:
                 self.add(m.start(), m.end(), "HIGH_ENTROPY_SECRET", SCORES["entropy"], None, True)
-
-
-def _positions(text: str, words: tuple[str, ...]) -> list[int]:
-    """Where each of ``words`` occurs in ``text``, in ascending order."""
-    found = []
-    for w in words:
-        i = text.find(w)
-        while i >= 0:
-            found.append(i)
-            i = text.find(w, i + 1)
-    found.sort()
-    return found
 
 
 # --- capitalised runs --------------------------------------------------------------------

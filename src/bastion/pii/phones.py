@@ -176,7 +176,9 @@ def _international(digits: str) -> int:
 
 
 @cache
-def _national_readings(regions: tuple[str, ...]) -> tuple[tuple[_Region, re.Pattern[str] | None], ...]:
+def _national_readings(
+    regions: tuple[str, ...],
+) -> tuple[tuple[_Region, re.Pattern[str] | None], ...]:
     # As phonenumbers does, a national number is valid when it is valid in any region
     # sharing the country code (a Canadian area code read with region US): per region,
     # the merged region of its country code, and the region's national prefix.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import hashlib
 import ipaddress
 import json
@@ -19,7 +18,7 @@ import re
 import zlib
 from collections import Counter
 from functools import reduce
-from operator import xor
+from operator import mul, xor
 
 import numpy as np
 import numpy.typing as npt
@@ -112,7 +111,7 @@ IBAN_LENGTHS: dict[str, int] = {
     "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
 }  # fmt: skip
 
-_IBAN_VALUE = {chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)}
+_IBAN_VALUE = str.maketrans({chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)})
 
 
 def iban_valid(iban: str) -> bool:
@@ -124,7 +123,7 @@ def iban_valid(iban: str) -> bool:
     if not compact[2:4].isdigit() or not compact.isascii():
         return False
     rearranged = compact[4:] + compact[:4]
-    return int("".join(_IBAN_VALUE.get(c, c) for c in rearranged)) % 97 == 1
+    return int(rearranged.translate(_IBAN_VALUE)) % 97 == 1
 
 
 def iban_valid_many(ibans: list[str] | pa.Array) -> BoolArray:
@@ -173,16 +172,15 @@ def ssn_valid(ssn: str) -> bool:
     """The SSA's issuing rules (SSA POMS RM 10201.035, randomization since 2011): area not
     000, 666 or 900-999, group not 00, serial not 0000, no published example number, and
     one kind of separator at most."""
-    seps = {c for c in ssn if not c.isdigit()}
-    if len(seps) > 1:
-        return False
     digits = _digits(ssn)
     if len(digits) != 9 or not digits.isdigit():
+        return False
+    if (" " in ssn) + ("-" in ssn) + ("." in ssn) > 1:
         return False
     area, group, serial = digits[:3], digits[3:5], digits[5:]
     if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
         return False
-    return digits not in SSN_EXAMPLES and len(set(digits)) > 1
+    return digits not in SSN_EXAMPLES and digits != digits[0] * 9
 
 
 # --- UK identifiers ---------------------------------------------------------------------
@@ -192,9 +190,10 @@ def nhs_valid(number: str) -> bool:
     """The NHS number's modulus 11 check digit (NHS Data Dictionary: weights 10 to 2 on
     the first nine digits; a check digit of 10 is never issued)."""
     digits = _digits(number)
-    if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
+    if len(digits) != 10 or not digits.isdigit() or digits == digits[0] * 10:
         return False
-    total = sum((ord(c) - 48) * w for c, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    # sum((ord(c) - 48) * w) over weights 10 to 2, which add up to 54
+    total = sum(map(mul, map(ord, digits[:9]), range(10, 1, -1))) - 48 * 54
     check = 11 - total % 11
     if check == 11:
         check = 0
@@ -238,14 +237,18 @@ def ip_valid(text: str) -> bool:
     return True
 
 
+_MAC_SEPARATORS = str.maketrans("", "", ":-.")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
 def mac_valid(text: str) -> bool:
     """Six hexadecimal octets (IEEE 802 MAC-48) separated by ``:`` or ``-`` consistently,
     or Cisco's three dotted groups of four; the broadcast address is not a device."""
-    compact = re.sub(r"[:\-.]", "", text)
-    if len(compact) != 12 or any(c not in "0123456789abcdefABCDEF" for c in compact):
+    compact = text.translate(_MAC_SEPARATORS)
+    if len(compact) != 12 or not _HEX_DIGITS.issuperset(compact):
         return False
-    seps = {c for c in text if c in ":-."}
-    return len(seps) == 1 and compact.upper() not in ("FFFFFFFFFFFF", "000000000000")
+    separators = (":" in text) + ("-" in text) + ("." in text)
+    return separators == 1 and compact.upper() not in ("FFFFFFFFFFFF", "000000000000")
 
 
 # --- cryptocurrency ---------------------------------------------------------------------
@@ -397,13 +400,14 @@ _C_LOG2_C = [0.0] + [c * math.log2(c) for c in range(1, 1025)]
 # --- dates ------------------------------------------------------------------------------
 
 
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def date_valid(year: int, month: int, day: int) -> bool:
     """A real calendar date (31 April and 29 February of common years are not) in the
     years 1900 to 2099."""
-    if not 1900 <= year <= 2099:
+    if not (1900 <= year <= 2099 and 1 <= month <= 12 and day >= 1):
         return False
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
+    if month == 2 and day == 29:
+        return year % 4 == 0 and year != 1900  # 2000 is a leap year, 1900 and 2100 are not
+    return day <= _DAYS_IN_MONTH[month - 1]

@@ -233,7 +233,7 @@ class _Scan:
     """The state of a batch's scan: the joined text, what is wanted, and the string being
     looked at (its bounds ``base``..``stop`` in the joined text, and its candidates)."""
 
-    __slots__ = ("_dl_strings", "_passport_strings", "base", "i", "lower", "out", "outs",
+    __slots__ = ("_dl", "_passport", "base", "i", "lower", "out", "outs",
                  "plans", "regions", "starts", "stop", "text", "wanted")  # fmt: skip
 
     def __init__(
@@ -253,8 +253,8 @@ class _Scan:
         self.i = self.base = self.stop = -1
         self.out: list[Candidate] = []
         self.plans: dict[str, _Plan] = {}
-        self._passport_strings: set[int] | None = None
-        self._dl_strings: set[int] | None = None
+        self._passport: dict[int, bool] = {}
+        self._dl: dict[int, bool] = {}
 
     def at(self, pos: int) -> None:
         """Look at the string holding position ``pos`` of the joined text."""
@@ -277,23 +277,24 @@ class _Scan:
                 pos = lower.find(word, starts[i + 1])  # on to the next string
         return sorted(found)
 
-    # Whether passport / driver's license words occur in the string at all: the strings
-    # that hold them are found for the whole batch when a candidate of that shape first
-    # turns up.
+    # Whether passport / driver's license words occur in the string being looked at at
+    # all: asked only of the strings where a candidate of that shape turns up, once each.
     @property
     def passport_ctx(self) -> bool:
-        if self._passport_strings is None:
-            self._passport_strings = self._strings_holding("US_PASSPORT", _PASSPORT_WORDS)
-        return self.i in self._passport_strings
+        return self._holds(self._passport, "US_PASSPORT", _PASSPORT_WORDS)
 
     @property
     def dl_ctx(self) -> bool:
-        if self._dl_strings is None:
-            self._dl_strings = self._strings_holding("US_DRIVER_LICENSE", _DL_WORDS)
-        return self.i in self._dl_strings
+        return self._holds(self._dl, "US_DRIVER_LICENSE", _DL_WORDS)
 
-    def _strings_holding(self, entity: str, words: tuple[str, ...]) -> set[int]:
-        return set(self.strings_holding(words)) if entity in self.wanted else set()
+    def _holds(self, known: dict[int, bool], entity: str, words: tuple[str, ...]) -> bool:
+        found = known.get(self.i)
+        if found is None:
+            lower, base, stop = self.lower, self.base, self.stop
+            found = known[self.i] = entity in self.wanted and any(
+                lower.find(w, base, stop) >= 0 for w in words
+            )
+        return found
 
     def add(self, start: int, end: int, entity: str, score: float,
             subtype: str | None = None, needs: bool = False) -> None:  # fmt: skip

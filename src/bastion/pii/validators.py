@@ -193,7 +193,7 @@ def nhs_valid(number: str) -> bool:
     if len(digits) != 10 or not digits.isdigit() or digits == digits[0] * 10:
         return False
     # sum((ord(c) - 48) * w) over weights 10 to 2, which add up to 54
-    total = sum(map(mul, map(ord, digits[:9]), range(10, 1, -1))) - 48 * 54
+    total: int = sum(map(mul, map(ord, digits[:9]), range(10, 1, -1))) - 48 * 54
     check = 11 - total % 11
     if check == 11:
         check = 0

@@ -1,6 +1,8 @@
 """Many strings at once (:func:`analyze_texts`): a batch finds in each string exactly what
 the string alone gives, whatever its neighbours; digits of any script; bad arguments."""
 
+import gc
+
 import pytest
 from benchmarks.pii_corpus import text_corpus
 from hypothesis import HealthCheck, given, settings
@@ -131,3 +133,25 @@ def test_empty_inputs() -> None:
     assert analyze_texts([]) == []
     assert analyze_texts(["", "", "jane@example.com", ""])[2][0].entity == "EMAIL_ADDRESS"
     assert analyze_texts(iter(["a", "b"])) == [[], []]  # any iterable
+
+
+def test_the_collector_is_left_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A batch pauses the cyclic garbage collector (its objects hold no cycles) and must
+    # hand it back as it found it: on, off, or on after the scan fails.
+    assert gc.isenabled()
+    analyze_texts(["Call 212-555-0188", "none here"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        analyze_texts(["Call 212-555-0188"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("scan failed")
+
+    monkeypatch.setattr(text_module, "find_candidates", fail)
+    with pytest.raises(RuntimeError, match="scan failed"):
+        analyze_texts(["Call 212-555-0188"])
+    assert gc.isenabled()

@@ -196,6 +196,20 @@ def test_private_key_block_and_prefixed_tokens() -> None:
     assert analyze_text("commit 5ccbe4f82e6aee72b26b9b3f63b679c85e70ea1b by the token bot") == []
 
 
+def test_a_whole_private_key_block_outranks_what_lies_inside_it() -> None:
+    # Its lines are random strings, and a line may read as a card number with context
+    # ("card" in the base64): the block, BEGIN to its END, scores 1.0 and wins them all.
+    body = "krAn1v8vPy4eupfxDg8PypLhptABFlk/KaN31FohuphDtdzFwU0xFTAKvcf4BrbW"
+    card = "Oq9x/card\n4111111111111111"  # two lines of base64
+    block = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n{card}\n-----END RSA PRIVATE KEY-----"
+    (span,) = analyze_text(f"my key:\n{block}")
+    assert (span.entity, span.score, span.end - span.start) == ("PRIVATE_KEY", 1.0, len(block))
+    # Cut off before its END, the block is less certain, and its lines are still scanned.
+    cut = f"my key:\n-----BEGIN RSA PRIVATE KEY-----\n{body}"
+    (span,) = analyze_text(cut)
+    assert (span.entity, span.score) == ("PRIVATE_KEY", 0.99)
+
+
 def test_likelihood_cut_points() -> None:
     levels = [likelihood(s) for s in (0.0, 0.19, 0.2, 0.39, 0.4, 0.59, 0.6, 0.84, 0.85, 1.0)]
     assert levels == [

@@ -186,15 +186,16 @@ _IPV6 = re.compile(
     r"(?:(?<=:)|[0-9A-Fa-f]{0,3})(?::[0-9A-Fa-f]{0,4}){1,7}(?:\.\d{1,3}){0,3}(?![\w:])"
 )
 
-_PEM = re.compile(
-    r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----"
-    r"(?:[\s\S]*?-----END \1PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*)"
-)
+# A block: its BEGIN line, then up to the first END line of the same label, or, with no
+# END, as far as base64 and header lines go.
+_PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END_TAIL = re.compile(r"(?: BLOCK)?-----")
+_PEM_BODY = re.compile(r"[A-Za-z0-9+/=\s:,-]*")
 _SECRET_WORDS = ("key", "secret", "token", "passw", "pwd", "credential", "auth", "bearer")
 _DIGIT = re.compile(r"\d")
 # A class first and the boundary look-behind after it: ``re`` then skips in C.
 _RANDOM_MIN = 20
-_LONG_WORD = re.compile(rf"\S{{{_RANDOM_MIN},}}")
+_LONG_WORD = re.compile(rf"(?<!\S)\S{{{_RANDOM_MIN},}}")  # tried at word starts only
 _RANDOMISH = re.compile(
     r"[A-Za-z0-9+/_\-](?<![\w+/\-][\w+/\-])[A-Za-z0-9+/_\-]{19,}={0,2}(?![\w+/=\-])"
 )
@@ -499,11 +500,21 @@ class _Scan:
             self.add(start, end, "SECRET_TOKEN", score, secret_kind(token))
 
     def pem(self, start: int) -> None:
-        m = _PEM.match(self.text, start, self.stop)
-        if m:
-            block = m.group().rstrip()
-            score = SCORES["private_key_block" if block.endswith("-----") else "private_key"]
-            self.add(start, start + len(block), "PRIVATE_KEY", score, "pem")
+        text, stop = self.text, self.stop
+        begin = _PEM_BEGIN.match(text, start, stop)
+        if begin is None:
+            return
+        end_line = f"-----END {begin[1]}PRIVATE KEY"
+        at = text.find(end_line, begin.end(), stop)
+        while at >= 0:
+            tail = _PEM_END_TAIL.match(text, at + len(end_line), stop)
+            if tail:
+                self.add(start, tail.end(), "PRIVATE_KEY", SCORES["private_key_block"], "pem")
+                return
+            at = text.find(end_line, at + 1, stop)
+        body = next(_PEM_BODY.finditer(text, begin.end(), stop))  # its first match is there
+        end = start + len(text[start : body.end()].rstrip())
+        self.add(start, end, "PRIVATE_KEY", SCORES["private_key"], "pem")
 
     def url(self, start: int, end: int) -> None:
         s = self.text[start:end].rstrip(_URL_TRAIL)

@@ -60,16 +60,18 @@ def _digits(text: str) -> str:
 # --- payment cards ----------------------------------------------------------------------
 
 
-_LUHN_DOUBLED = {str(d): d * 2 - 9 if d > 4 else d * 2 for d in range(10)}
+# Each digit doubled, less 9 when that makes two digits: the digit sum Luhn adds.
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def luhn_valid(number: str) -> bool:
     """The Luhn (mod 10) check of ISO/IEC 7812-1 annex B; spaces and dashes ignored."""
     digits = _digits(number)
-    if not digits.isdigit() or len(digits) < 2:
+    if not digits.isdigit() or not digits.isascii() or len(digits) < 2:
         return False
-    total = sum(map(int, digits[-1::-2])) + sum(map(_LUHN_DOUBLED.__getitem__, digits[-2::-2]))
-    return total % 10 == 0
+    # Summed as bytes: each ASCII digit is its value plus 48.
+    total = sum(digits[-1::-2].encode()) + sum(digits[-2::-2].translate(_LUHN_DOUBLED).encode())
+    return (total - 48 * len(digits)) % 10 == 0
 
 
 def char_matrix(values: pa.Array, width: int, fill: str = "0") -> npt.NDArray[np.int64]:
@@ -190,10 +192,12 @@ def nhs_valid(number: str) -> bool:
     """The NHS number's modulus 11 check digit (NHS Data Dictionary: weights 10 to 2 on
     the first nine digits; a check digit of 10 is never issued)."""
     digits = _digits(number)
-    if len(digits) != 10 or not digits.isdigit() or digits == digits[0] * 10:
+    if len(digits) != 10 or not digits.isdigit() or not digits.isascii():
         return False
-    # sum((ord(c) - 48) * w) over weights 10 to 2, which add up to 54
-    total: int = sum(map(mul, map(ord, digits[:9]), range(10, 1, -1))) - 48 * 54
+    if digits == digits[0] * 10:
+        return False
+    # Summed as bytes (an ASCII digit is its value plus 48) over weights 10 to 2 (54 in all).
+    total: int = sum(map(mul, digits[:9].encode(), range(10, 1, -1))) - 48 * 54
     check = 11 - total % 11
     if check == 11:
         check = 0

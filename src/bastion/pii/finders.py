@@ -167,7 +167,10 @@ _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 _URL_TRAIL = ".,;:!?)]}'\""
 
 # Gates with a literal or class first, which ``re`` scans for in C.
-_HEX_PAIR_GATE = re.compile(r"[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-]")
+# A MAC address's separators are all the same, so each holds one of these; a literal
+# first makes ``re`` look for it with a fast search.
+_COLON_PAIRS_GATE = re.compile(r":[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:")
+_DASH_PAIRS_GATE = re.compile(r"-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-")
 _CISCO_GATE = re.compile(r"\.[0-9A-Fa-f]{4}\.")
 # p.MAC_CORE with its first hex digit taken out in front, so that ``re`` skips in C to
 # the hex digits, and the boundary look-behind after it.
@@ -587,7 +590,8 @@ class _Scan:
     def network(self) -> None:
         text = self.text
         if "MAC_ADDRESS" in self.wanted:
-            gates = [m.start() for m in _HEX_PAIR_GATE.finditer(text)]
+            gates = [m.start() for m in _COLON_PAIRS_GATE.finditer(text)]
+            gates += [m.start() for m in _DASH_PAIRS_GATE.finditer(text)]
             gates += [m.start() for m in _CISCO_GATE.finditer(text)]
             for a, b in self._runs(sorted(gates), _MAC_CHARS, _MAC_RUN_END):
                 # two characters past the run: the look-ahead reads ".x" after it

@@ -5,17 +5,28 @@ BIN    := $(VENV)/bin
 
 .PHONY: run test lint typecheck unit benchmarks presidio-venv evidently-venv clean
 
-# Installs are redone only when pyproject.toml changes.
-$(VENV)/.run-installed: pyproject.toml
+# Installs are redone when pyproject.toml or setup.py changes, or a module setup.py
+# compiles with mypyc: the compiled modules sit beside their sources (an editable
+# install), so an edited source must be compiled again to take effect. Each install
+# builds the package once (the compile takes about three minutes); the test install
+# brings the run install's packages too.
+COMPILED := setup.py $(wildcard src/bastion/pii/*.py)
+
+define install
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bastion needs Python 3.11 or newer; set PYTHON=python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "Installing into $(VENV); compiling the PII text scanner takes a few minutes"
+	$(BIN)/python -m pip install --quiet -e $(1)
+endef
+
+$(VENV)/.run-installed: pyproject.toml $(COMPILED)
+	$(call install,.)
 	touch $@
 
-$(VENV)/.test-installed: $(VENV)/.run-installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+$(VENV)/.test-installed: pyproject.toml $(COMPILED)
+	$(call install,'.[test]')
+	touch $@ $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed
 	$(BIN)/bastion serve
@@ -48,4 +59,5 @@ benchmarks: $(VENV)/.test-installed presidio-venv evidently-venv
 	$(BIN)/pytest -m slow tests/benchmarks -s
 
 clean:
-	rm -rf $(VENV) benchmarks/.venvs .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) benchmarks/.venvs .mypy_cache .ruff_cache .pytest_cache build
+	find src -name '*.so' -delete

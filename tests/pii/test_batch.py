@@ -151,7 +151,7 @@ def test_the_collector_is_left_as_it_was(monkeypatch: pytest.MonkeyPatch) -> Non
     def fail(*args: object) -> None:
         raise RuntimeError("scan failed")
 
-    monkeypatch.setattr(text_module, "find_candidates", fail)
+    monkeypatch.setattr(text_module, "scan_batch", fail)
     with pytest.raises(RuntimeError, match="scan failed"):
         analyze_texts(["Call 212-555-0188"])
     assert gc.isenabled()

@@ -1,86 +1,26 @@
 """PII in free text: find it (:func:`analyze_text`, :func:`analyze_texts` for many
 strings) and hide it (:func:`redact_text`).
 
-Strings go through the candidate finders (:mod:`bastion.pii.finders`) a batch at a time,
-then context (:mod:`bastion.pii.context`) raises, confirms or drops each candidate, and
-overlapping candidates are resolved: the higher score wins, then the longer span, then
-the earlier.
+Strings are checked here and go to :func:`bastion.pii.scan.scan_batch` a batch at a time
+(about a megabyte): candidates, context, overlaps resolved.
 """
 
 from __future__ import annotations
 
 import gc
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import cache, lru_cache, partial
-from itertools import accumulate, islice
-from operator import itemgetter
-from typing import Any, NamedTuple
+from functools import lru_cache
 
-from bastion.pii.context import (
-    NEGATIVE,
-    WINDOW_AFTER,
-    WINDOW_BEFORE,
-    boosted,
-    has_context,
-)
-from bastion.pii.entities import LIKELIHOOD_CUTS, Likelihood, likelihood, select_entities
+from bastion.pii.entities import select_entities
 from bastion.pii.errors import PiiInputError
-from bastion.pii.finders import SCORES, Candidate, find_candidates
 from bastion.pii.phones import phone_regions
+from bastion.pii.scan import scan_batch
+from bastion.pii.span import Span
 
 __all__ = ["Span", "analyze_text", "analyze_texts", "redact_text"]
 
-_NEGATIVE_WINDOW = 40
-_START = itemgetter(0)
-_SETTLED = LIKELIHOOD_CUTS[-1]
-
-
-class Span(NamedTuple):
-    """One finding in a string: ``text[start:end]`` is an ``entity``.
-
-    Attributes
-    ----------
-    start, end : int
-        Character offsets (``end`` exclusive), as Presidio reports them.
-    entity : str
-        One of :data:`bastion.pii.ENTITIES`.
-    score : float
-        Confidence in [0, 1] (pattern, validation and context; see docs/pii.md).
-    likelihood : str
-        The score's level: VERY_UNLIKELY … VERY_LIKELY.
-    text : str or None
-        The matched text, ``None`` when it was not asked for (``include_text=False``).
-    subtype : str or None
-        What kind of the entity: ``date_of_birth`` for a DATE_TIME with birth context,
-        the issuer of a SECRET_TOKEN (``aws_access_key``, ``github_token`` …), ``bitcoin``
-        or ``ethereum`` for CRYPTO, ``pem`` for a PRIVATE_KEY.
-    """
-
-    start: int
-    end: int
-    entity: str
-    score: float
-    likelihood: Likelihood
-    text: str | None = None
-    subtype: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The span as plain JSON (``text`` and ``subtype`` only when set)."""
-        out: dict[str, Any] = {
-            "start": self.start,
-            "end": self.end,
-            "entity": self.entity,
-            "score": round(self.score, 4),
-            "likelihood": self.likelihood,
-        }
-        if self.text is not None:
-            out["text"] = self.text
-        if self.subtype is not None:
-            out["subtype"] = self.subtype
-        return out
+_BATCH_CHARS = 1 << 20  # strings joined into one scan: about a megabyte at a time
 
 
 @lru_cache(maxsize=64)
@@ -94,82 +34,6 @@ def _key(entities: Iterable[str] | str | None) -> tuple[str, ...] | None:
     if entities is None:
         return None
     return (entities,) if isinstance(entities, str) else tuple(entities)
-
-
-# A handful of distinct scores: each raised or levelled once.
-_boosted = cache(boosted)
-_likelihood = cache(likelihood)
-
-
-def _with_context(cands: list[Candidate], lower: str, first: int, stop: int) -> list[Candidate]:
-    # ``lower[first:stop]`` is the string. Context is read in text order, so that the
-    # window of a finding starts no earlier than the end of the previous finding of the
-    # same entity.
-    cands.sort(key=_START)
-    previous_end: dict[str, int] = {}
-    out: list[Candidate] = []
-    for start, end, entity, score, subtype, needs in cands:
-        before = previous_end.get(entity, first)
-        lo = start - WINDOW_BEFORE
-        if lo < before:
-            lo = before
-        if end > before:
-            previous_end[entity] = end
-        if score >= _SETTLED and entity != "DATE_TIME":
-            # Validated and VERY_LIKELY already: context could not change its level.
-            out.append((start, end, entity, score, subtype, False))
-            continue
-        supported = has_context(entity, lower, lo, start)
-        if entity == "DATE_TIME":
-            if supported:
-                out.append((start, end, entity, SCORES["date_of_birth"], "date_of_birth", False))
-            else:
-                out.append((start, end, entity, score, subtype, False))
-            continue
-        if supported or has_context(entity, lower, end, min(end + WINDOW_AFTER, stop)):
-            out.append((start, end, entity, _boosted(score), subtype, False))
-            continue
-        if needs:
-            continue
-        if entity in NEGATIVE and has_context(
-            entity, lower, max(first, start - _NEGATIVE_WINDOW), start, negative=True
-        ):
-            continue
-        out.append((start, end, entity, score, subtype, False))
-    return out
-
-
-def _resolve(cands: list[Candidate]) -> list[Candidate]:
-    # The higher score wins, then the longer span, then the earlier one.
-    if len(cands) < 2:
-        return cands
-    # Most strings hold a few findings apart from each other: nothing to resolve.
-    previous_end = cands[0][1]
-    for c in islice(cands, 1, None):
-        if c[0] < previous_end:
-            break
-        previous_end = c[1]
-    else:
-        return cands
-    ranked = sorted(cands, key=lambda c: (-c[3], c[0] - c[1], c[0]))
-    kept: list[Candidate] = []
-    for c in ranked:
-        s, e = c[0], c[1]
-        if all(e <= k[0] or s >= k[1] for k in kept):
-            kept.append(c)
-    kept.sort(key=_START)
-    return kept
-
-
-def _ascii_digits(text: str) -> str:
-    """``text`` with every decimal digit (Arabic-Indic, Devanagari, full-width …) written
-    as its ASCII digit: one character for one, so offsets do not move."""
-    if text.isascii():
-        return text
-    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m[0])), text)
-
-
-_OTHER_DIGIT = re.compile(r"[^\x00-\x7f0-9](?<=\d)")
 
 
 @contextmanager
@@ -198,40 +62,7 @@ def _analyze_batch(
     include_text: bool,
 ) -> list[list[Span]]:
     with _gc_paused():
-        return _analyze(texts, wanted, regions, min_score, include_text)
-
-
-def _analyze(
-    texts: list[str],
-    wanted: frozenset[str],
-    regions: tuple[str, ...],
-    min_score: float,
-    include_text: bool,
-) -> list[list[Span]]:
-    joined = _ascii_digits("\n" + "\n".join(texts) + "\n")
-    starts = list(accumulate((len(t) + 1 for t in texts), initial=1))
-    lower = joined.lower()
-    if len(lower) != len(joined):  # a few characters lower-case to two ("İ"): keep offsets
-        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in joined)
-    found = find_candidates(joined, lower, starts, wanted, regions)
-    out: list[list[Span]] = []
-    for text, first, cands in zip(texts, starts, found, strict=False):
-        if not cands:
-            out.append([])
-            continue
-        kept = _resolve(_with_context(cands, lower, first, first + len(text)))
-        spans = []
-        for s, e, entity, score, sub, _ in kept:
-            if score >= min_score and entity in wanted:
-                s, e = s - first, e - first
-                found_text = text[s:e] if include_text else None
-                spans.append(_make_span((s, e, entity, score, _likelihood(score), found_text, sub)))
-        out.append(spans)
-    return out
-
-
-_make_span = partial(tuple.__new__, Span)  # Span._make without its length check
-_BATCH_CHARS = 1 << 20  # strings joined into one scan: about a megabyte at a time
+        return scan_batch(texts, wanted, regions, min_score, include_text)
 
 
 def analyze_texts(

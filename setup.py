@@ -9,6 +9,7 @@ Everything else about the package is in ``pyproject.toml``.
 """
 
 import os
+import sys
 
 from setuptools import setup
 
@@ -24,6 +25,8 @@ COMPILED = [
 def compiled_modules() -> list:
     if os.environ.get("BASTION_PURE_PYTHON"):
         return []
+    if {"egg_info", "dist_info"} & set(sys.argv[1:]):
+        return []  # pip asking for the metadata only: nothing to compile (and type-check)
     try:
         from mypyc.build import mypycify
     except ImportError:  # mypy is a build requirement; a build without it stays Python

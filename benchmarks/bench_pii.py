@@ -39,13 +39,15 @@ F2 = 5PR / (4P + R) weights recall over precision, as presidio-research does for
 
 **Timing.** Throughput is strings per second (text) and cells per second (the throughput
 table). Text is timed the same way on both sides, after a warm-up: the strings in slices
-of :data:`TEXT_SLICE`, each slice timed in each of ``repeat`` rounds, and the text's time
-the sum of each slice's best. On a shared machine whose speed swings by a third from one
-second to the next (seen on the machines these figures come from), a slice's best is
-its time on a quiet machine, for a 0.3-second Bastion pass and a 15-second Presidio pass
-alike. Bastion's table is timed best of ``repeat`` passes, while Presidio's table
-(minutes) runs once. Corpus generation, the JSON trip and Presidio's start-up are not
-timed.
+of :data:`TEXT_SLICE`, each slice timed in every round (at least ``repeat`` rounds, and
+more until :data:`TEXT_MIN_SECONDS` have passed), and the text's time the sum of each
+slice's best. On a shared machine whose speed swings by a third from one second to the
+next (seen on the machines these figures come from), a slice's best is its time on a
+quiet machine, for a 0.3-second Bastion pass and a 15-second Presidio pass alike; the
+minimum duration keeps Bastion's rounds from all falling into one slow second (the smoke
+run sets none). Bastion's table is timed best of ``repeat`` passes, while Presidio's
+table (minutes) runs once. Corpus generation, the JSON trip and Presidio's start-up are
+not timed.
 
 Usage: ``python -m benchmarks.bench_pii [--smoke] [--samples N] [--table-rows N]
 [--throughput-rows N] [--repeat R] [--no-presidio | --no-bastion] [--json FILE]``;
@@ -82,6 +84,7 @@ PRESIDIO_REQUIREMENT = "presidio-analyzer==2.2.366"
 BASTION_ENTITIES = frozenset(pii_corpus.ENTITIES)
 MIN_SHARE = 0.1  # bastion.pii.scan_table's default, applied to Presidio's columns too
 TEXT_SLICE = 1_000  # strings timed together (see "Timing")
+TEXT_MIN_SECONDS = 10.0  # text rounds spread over this long at least, on both sides
 GOAL_TABLE_SPEEDUP = 500
 GOAL_TEXT_SPEEDUP = 50
 
@@ -248,7 +251,11 @@ def _missing(value: Any) -> bool:
 
 
 def run_presidio(
-    python: Path, texts: Sequence[str], tables: dict[str, pd.DataFrame], repeat: int = 1
+    python: Path,
+    texts: Sequence[str],
+    tables: dict[str, pd.DataFrame],
+    repeat: int = 1,
+    min_seconds: float = 0.0,
 ) -> dict[str, Any]:
     """Run ``presidio_runner.py`` in Presidio's virtualenv on the texts and tables (the
     texts timed as :func:`benchmarks.common.timed_slices` does, each table once)."""
@@ -259,6 +266,7 @@ def run_presidio(
             "tables": {k: _json_columns(v) for k, v in tables.items()},
             "repeat": repeat,
             "slice": TEXT_SLICE,
+            "min_seconds": min_seconds,
         }
         job.write_text(json.dumps(payload), encoding="utf-8")
         command = [str(python), str(PRESIDIO_RUNNER), str(job), str(out)]
@@ -272,6 +280,7 @@ def run_bastion(
     tables: Sequence[pii_corpus.LabelledTable],
     throughput: pii_corpus.LabelledTable,
     repeat: int,
+    min_seconds: float = 0.0,
 ) -> dict[str, Any]:
     """bastion.pii on the same data: spans, column classifications and timings."""
     from bastion.pii import ENTITIES, analyze_texts, scan_table
@@ -287,7 +296,7 @@ def run_bastion(
 
     analyze_texts(texts[:20])  # warm-up: pattern compilation, phone metadata
     scan_table(throughput.frame.head(100), exact=True)
-    text_seconds, found = timed_slices(analyze, texts, TEXT_SLICE, repeat)
+    text_seconds, found = timed_slices(analyze, texts, TEXT_SLICE, repeat, min_seconds)
     spans = [[(s.start, s.end, s.entity) for s in f] for f in found]
     columns = {t.name: classify(t.frame) for t in tables}
     table_seconds, throughput_columns = timed(lambda: classify(throughput.frame), repeat)
@@ -311,6 +320,7 @@ def run(
     throughput_rows: int = 100_000,
     seed: int = 0,
     repeat: int = 3,
+    min_seconds: float = TEXT_MIN_SECONDS,
     presidio: PresidioMode = "require",
     bastion: bool = True,
 ) -> dict[str, Any]:
@@ -329,6 +339,8 @@ def run(
     repeat : int
         Rounds of text timing on both sides (see "Timing"), and Bastion's table timing is
         the best of ``repeat`` passes; Presidio's table runs once (it takes minutes).
+    min_seconds : float
+        Text rounds go on on both sides until this long has passed (see "Timing").
     presidio : {"require", "if-present", "skip"}
         ``require`` creates Presidio's virtualenv if it is missing; ``if-present`` runs
         Presidio only if the virtualenv exists.
@@ -351,7 +363,7 @@ def run(
 
     sides: dict[str, dict[str, Any]] = {}
     if bastion:
-        b = run_bastion(texts, tables, throughput, repeat)
+        b = run_bastion(texts, tables, throughput, repeat, min_seconds)
         sides["bastion"] = {
             "entities": b["entities"],
             "spans": b["spans"],
@@ -367,6 +379,7 @@ def run(
             texts,
             {**{t.name: t.frame for t in tables}, "throughput": throughput.frame},
             repeat,
+            min_seconds,
         )
         shared_guess = set(p["entities"]) & BASTION_ENTITIES
         sides["presidio"] = {
@@ -523,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         throughput_rows=args.throughput_rows or sizes["throughput_rows"],
         seed=args.seed,
         repeat=args.repeat,
+        min_seconds=sizes["min_seconds"],
         presidio="skip" if args.no_presidio else "if-present" if args.smoke else "require",
         bastion=not args.no_bastion,
     )
@@ -532,8 +546,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-FULL = {"samples": 10_000, "table_rows": 500, "throughput_rows": 100_000}
-SMOKE = {"samples": 300, "table_rows": 30, "throughput_rows": 400}
+FULL = {"samples": 10_000, "table_rows": 500, "throughput_rows": 100_000,
+        "min_seconds": TEXT_MIN_SECONDS}  # fmt: skip
+SMOKE = {"samples": 300, "table_rows": 30, "throughput_rows": 400, "min_seconds": 0.0}
 
 if __name__ == "__main__":
     raise SystemExit(main())

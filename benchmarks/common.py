@@ -22,24 +22,32 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
 
 
 def timed_slices(
-    fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], size: int, repeat: int = 1
+    fn: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    size: int,
+    repeat: int = 1,
+    min_seconds: float = 0.0,
 ) -> tuple[float, list[R]]:
-    """``fn`` over ``items`` a slice of ``size`` at a time, in ``repeat`` rounds: the sum
-    of each slice's best wall time, and the results of the last round.
+    """``fn`` over ``items`` a slice of ``size`` at a time, in rounds (at least ``repeat``,
+    and more until ``min_seconds`` have passed): the sum of each slice's best wall time,
+    and the results of the last round.
 
     On a machine whose speed swings from one second to the next, the best time of a short
     slice is close to its time on a quiet machine, where the best of a few long passes
-    still averages the swings in.
+    still averages the swings in; the rounds are spread over ``min_seconds`` at least, so
+    that a fast engine's few rounds do not all fall into one slow second.
     """
     slices = [items[i : i + size] for i in range(0, len(items), size)]
     best = [float("inf")] * len(slices)
     results: list[R] = []
-    for _ in range(repeat):
+    rounds, began = 0, time.perf_counter()
+    while rounds < repeat or time.perf_counter() - began < min_seconds:
         results = []
         for k, part in enumerate(slices):
             start = time.perf_counter()
             results += fn(part)
             best[k] = min(best[k], time.perf_counter() - start)
+        rounds += 1
     return sum(best), results
 
 

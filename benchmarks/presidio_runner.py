@@ -10,8 +10,9 @@ leaves disabled, so that UK_NINO can be compared too. The score threshold is Pre
 default (0): every pattern match is returned, as Bastion's ``min_score=0.0`` does.
 
 Input (JSON): ``{"texts": [str], "tables": {name: {column: [value]}}, "warmup": int,
-"repeat": int, "slice": int}`` (the texts are timed in slices of ``slice`` strings over
-``repeat`` rounds, the sum of each slice's best time; a table, minutes long, once).
+"repeat": int, "slice": int, "min_seconds": float}`` (the texts are timed in slices of
+``slice`` strings over at least ``repeat`` rounds and ``min_seconds``, the sum of each
+slice's best time; a table, minutes long, once).
 Each table is what ``DataFrame.to_dict(orient="list")`` gives, the form Presidio's
 documentation passes to ``BatchAnalyzerEngine.analyze_dict`` for a DataFrame.
 Output (JSON): versions, the supported entities, for texts the spans of each string and
@@ -84,12 +85,14 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     slices = [texts[i : i + size] for i in range(0, len(texts), size)]
     best = [float("inf")] * len(slices)
     spans: list[Any] = []
-    for _ in range(job.get("repeat", 1)):
+    rounds, began = 0, time.perf_counter()
+    while rounds < job.get("repeat", 1) or time.perf_counter() - began < job.get("min_seconds", 0):
         spans = []
         for k, part in enumerate(slices):
             start = time.perf_counter()
             spans += [engine.analyze(text=text, language="en") for text in part]
             best[k] = min(best[k], time.perf_counter() - start)
+        rounds += 1
     text_seconds = sum(best)
 
     tables: dict[str, Any] = {}

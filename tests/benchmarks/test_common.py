@@ -31,3 +31,16 @@ def test_timed_slices_keeps_each_slices_best_round() -> None:
 
     seconds, _ = timed_slices(slow_once, list(range(6)), 2, repeat=3)
     assert seconds < 0.2
+
+
+def test_timed_slices_spreads_its_rounds_over_min_seconds() -> None:
+    rounds: list[float] = []
+
+    def note(part: Sequence[int]) -> list[int]:
+        rounds.append(time.perf_counter())
+        time.sleep(0.01)
+        return list(part)
+
+    timed_slices(note, [1], 1, repeat=2, min_seconds=0.3)
+    assert len(rounds) > 2  # more rounds than asked, until 0.3 s had passed
+    assert rounds[-1] - rounds[0] >= 0.25

@@ -196,13 +196,13 @@ _PEM_END_TAIL = re.compile(r"(?: BLOCK)?-----")
 _PEM_BODY = re.compile(r"[A-Za-z0-9+/=\s:,-]*")
 _SECRET_WORDS = ("key", "secret", "token", "passw", "pwd", "credential", "auth", "bearer")
 _DIGIT = re.compile(r"\d")
-# A class first and the boundary look-behind after it: ``re`` then skips in C.
 _RANDOM_MIN = 20
 _LONG_WORD = re.compile(rf"(?<!\S)\S{{{_RANDOM_MIN},}}")  # tried at word starts only
+# A class first and the boundary look-behind after it: ``re`` then skips in C.
 _RANDOMISH = re.compile(
     r"[A-Za-z0-9+/_\-](?<![\w+/\-][\w+/\-])[A-Za-z0-9+/_\-]{19,}={0,2}(?![\w+/=\-])"
 )
-_BLOCK = SCORES["private_key_block"]
+_BLOCK = SCORES["private_key_block"]  # a whole private key block (its lines are not scanned)
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F-]{36}")
 
 _PASSPORT_WORDS = ("passport", "travel document")

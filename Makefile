@@ -8,15 +8,15 @@ BIN    := $(VENV)/bin
 # Installs are redone when pyproject.toml or setup.py changes, or a module setup.py
 # compiles with mypyc: the compiled modules sit beside their sources (an editable
 # install), so an edited source must be compiled again to take effect. Each install
-# builds the package once (the compile takes about three minutes); the test install
-# brings the run install's packages too.
+# builds the package once (the compile takes about a minute); the test install brings
+# the run install's packages too.
 COMPILED := setup.py $(wildcard src/bastion/pii/*.py)
 
 define install
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bastion needs Python 3.11 or newer; set PYTHON=python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@echo "Installing into $(VENV); compiling the PII text scanner takes a few minutes"
+	@echo "Installing into $(VENV); compiling the PII text scanner takes about a minute"
 	$(BIN)/python -m pip install --quiet -e $(1)
 endef
 

@@ -78,7 +78,6 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     for text in texts[: job.get("warmup", 20)]:
         engine.analyze(text=text, language="en")
 
-    # Best of ``repeat`` passes, as Bastion's text time is (the machine may be shared).
     # As benchmarks.common.timed_slices (this runner imports nothing from the benchmarks):
     # each slice of the texts timed in each round, the time the sum of each slice's best.
     size = job.get("slice", len(texts)) or 1

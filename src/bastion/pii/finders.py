@@ -180,10 +180,10 @@ _MAC = re.compile(
     r"|[0-9A-Fa-f]{3}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:\-]|\.\w)"
 )
 _MAC_CHARS = frozenset("0123456789abcdefABCDEF:-.")
-_MAC_RUN_END = re.compile(r"[0-9A-Fa-f:\-.]*")
+_MAC_RUN_END = re.compile(f"[{re.escape(''.join(sorted(_MAC_CHARS)))}]*")
 _V6_GATE = re.compile(r":[0-9A-Fa-f]{0,4}:")
 _IPV6_CHARS = frozenset("0123456789abcdefABCDEF:.")
-_IPV6_RUN_END = re.compile(r"[0-9A-Fa-f:.]*")
+_IPV6_RUN_END = re.compile(f"[{re.escape(''.join(sorted(_IPV6_CHARS)))}]*")
 _IPV6 = re.compile(
     r"[0-9A-Fa-f:](?<![\w:.][0-9A-Fa-f:])(?<=[0-9A-Fa-f:])"
     r"(?:(?<=:)|[0-9A-Fa-f]{0,3})(?::[0-9A-Fa-f]{0,4}){1,7}(?:\.\d{1,3}){0,3}(?![\w:])"

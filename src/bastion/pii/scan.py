@@ -4,8 +4,9 @@ confirms or drops each, and overlapping candidates are resolved: the higher scor
 then the longer span, then the earlier.
 
 Compiled to C by mypyc when the package is built (``setup.py``), with the finders,
-context, validators and phone checks: these modules take their arguments from
-:mod:`bastion.pii.text`, which checks them first.
+context, validators and phone checks. Compiled functions reject an argument of the wrong
+type with a bare TypeError, so the public functions in front of them
+(:mod:`bastion.pii.text` for free text) check their arguments first.
 """
 
 from __future__ import annotations
